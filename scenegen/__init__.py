@@ -1,0 +1,1 @@
+"""scenegen: daily batches of diverse wide-angle indoor scene images."""

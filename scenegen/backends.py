@@ -1,0 +1,72 @@
+"""The one place that picks each backend from the settings."""
+
+from __future__ import annotations
+
+from scenegen.config import ArchetypeConfig
+from scenegen.diversify import LocalPromptDiversifier, PromptDiversifier
+from scenegen.errors import InputError
+from scenegen.history import HistoryStore, SqliteHistoryStore
+from scenegen.imaging import ImageGenerator
+from scenegen.render import ProceduralRenderer
+from scenegen.settings import Settings
+from scenegen.storage import LocalSceneStorage, SceneStorage
+
+
+def _not_yet(what: str, how_to_avoid: str) -> InputError:
+    return InputError(f"{what} is not available in this version of scenegen; {how_to_avoid}")
+
+
+def image_backend_name(settings: Settings) -> str:
+    if settings.image_backend == "auto":
+        return "gemini" if settings.gemini_api_key else "procedural"
+    return settings.image_backend
+
+
+def prompt_backend_name(settings: Settings) -> str:
+    if settings.prompt_backend == "auto":
+        return "gemini" if settings.gemini_api_key else "local"
+    return settings.prompt_backend
+
+
+def image_generator(settings: Settings) -> ImageGenerator:
+    if image_backend_name(settings) == "gemini":
+        raise _not_yet("the Gemini image backend", "unset GEMINI_API_KEY or set IMAGE_BACKEND=procedural")
+    return ProceduralRenderer()
+
+
+def prompt_diversifier(settings: Settings, config: ArchetypeConfig) -> PromptDiversifier:
+    if prompt_backend_name(settings) == "gemini":
+        raise _not_yet("the Gemini prompt backend", "unset GEMINI_API_KEY or set PROMPT_BACKEND=local")
+    return LocalPromptDiversifier(config, image_model=image_generator(settings).model)
+
+
+def history_store(settings: Settings) -> HistoryStore:
+    if settings.firestore_project:
+        raise _not_yet("Firestore history", "unset FIRESTORE_PROJECT to use the SQLite history")
+    return SqliteHistoryStore(settings.history_path)
+
+
+def scene_storage(settings: Settings) -> SceneStorage:
+    if settings.bucket:
+        raise _not_yet("GCS storage", "unset BUCKET to store scenes under OUTPUT_DIR")
+    return LocalSceneStorage(settings.output_dir)
+
+
+def check_backends(settings: Settings, config: ArchetypeConfig) -> None:
+    """Build every backend once, so a setting that cannot work fails before any work starts."""
+    image_generator(settings)
+    prompt_diversifier(settings, config)
+    history_store(settings)
+    scene_storage(settings)
+
+
+def resolve_settings(**overrides: object) -> Settings:
+    """Settings for one run, with the archetype names and the backends checked: bad input fails here."""
+    from scenegen.config import load_archetype_config
+    from scenegen.settings import load_settings
+
+    settings = load_settings(**overrides)
+    config = load_archetype_config(settings.archetype_config)
+    config.check_names(settings.archetypes)
+    check_backends(settings, config)
+    return settings

@@ -1,0 +1,101 @@
+"""The archetype catalogue (archetypes/archetype_config.json), validated on load."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from scenegen.errors import InputError
+
+SnakeCase = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
+
+# The renderer and the diversifier rely on these dimensions existing for every archetype.
+REQUIRED_DIMENSIONS = ("lighting", "activity", "space_size", "clutter", "style")
+
+
+class Archetype(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(min_length=10)
+    base_weight: float = Field(gt=0)
+    fixtures: tuple[str, ...] = Field(min_length=3)
+    materials: tuple[str, ...] = Field(min_length=2)
+    # dimension -> tag -> prompt fragment describing that tag for this archetype
+    variations: dict[SnakeCase, dict[SnakeCase, str]]
+
+    @model_validator(mode="after")
+    def _check_variations(self) -> Archetype:
+        missing = [d for d in REQUIRED_DIMENSIONS if d not in self.variations]
+        if missing:
+            raise ValueError(f"variations lacks dimension(s) {', '.join(missing)}")
+        seen: set[str] = set()
+        for dimension, tags in self.variations.items():
+            if not tags:
+                raise ValueError(f"variations.{dimension} has no tags")
+            repeated = seen.intersection(tags)
+            if repeated:
+                raise ValueError(f"tag(s) {', '.join(sorted(repeated))} appear in more than one dimension")
+            seen.update(tags)
+        return self
+
+    @property
+    def tags(self) -> set[str]:
+        return {tag for tags in self.variations.values() for tag in tags}
+
+    def fragment(self, tag: str) -> str:
+        for tags in self.variations.values():
+            if tag in tags:
+                return tags[tag]
+        raise KeyError(tag)
+
+
+class ArchetypeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    archetypes: dict[SnakeCase, Archetype] = Field(min_length=1)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.archetypes)
+
+    def base_weights(self, names: list[str] | tuple[str, ...] | None = None) -> dict[str, float]:
+        """Base weights of `names` (all archetypes when None), normalised to sum to 1."""
+        chosen = list(names) if names else self.names
+        total = sum(self.archetypes[n].base_weight for n in chosen)
+        return {n: self.archetypes[n].base_weight / total for n in chosen}
+
+    def check_names(self, names: list[str] | tuple[str, ...] | None) -> None:
+        unknown = [n for n in names or () if n not in self.archetypes]
+        if unknown:
+            raise InputError(
+                f"unknown archetype(s) {', '.join(unknown)}; known: {', '.join(self.names)}"
+            )
+
+
+def default_config_path() -> Path:
+    return Path(str(resources.files("archetypes") / "archetype_config.json"))
+
+
+def load_archetype_config(path: Path | str | None = None) -> ArchetypeConfig:
+    """Read and validate the catalogue; any problem is one InputError naming the file and the field."""
+    file = Path(path) if path else default_config_path()
+    file = file.resolve()
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"archetype config {file}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"archetype config {file}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"archetype config {file}: not valid JSON: {exc}") from None
+    try:
+        return ArchetypeConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise InputError(f"archetype config {file}: field {where}: {first['msg']}{more}") from None

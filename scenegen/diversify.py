@@ -1,0 +1,120 @@
+"""Prompts for the planned slots, steered away from what the history already covers."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from scenegen.config import Archetype, ArchetypeConfig
+from scenegen.errors import ScenegenError
+from scenegen.models import HistoryRecord, SceneSpec, prompt_hash, utcnow
+
+CAMERA_BRIEF = (
+    "Camera: a wide-angle rectilinear lens (about 95 degrees horizontal, straight lines stay straight, "
+    "no fisheye distortion) mounted in one corner of the room at 1.5 to 2 metres, tilted slightly down, "
+    "so that the whole room is in view - floor, walls, ceiling and every fixture - with no blind spots. "
+    "16:9 frame, sharp focus from front to back, natural colours, no people, no text or watermarks."
+)
+MAX_TRIES = 200
+
+
+class PromptDiversifier(Protocol):
+    name: str
+
+    def diversify(
+        self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
+    ) -> list[SceneSpec]:
+        """One spec per slot, in slot order, none with a prompt hash already in `history`."""
+        ...
+
+
+def tag_coverage(history: Iterable[HistoryRecord]) -> dict[str, Counter[str]]:
+    """How often each variation tag appears among the successful scenes of each archetype."""
+    coverage: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in history:
+        if record.success:
+            coverage[record.archetype].update(record.variation_tags)
+    return coverage
+
+
+def least_covered_tags(archetype: Archetype, coverage: Counter[str], rng: random.Random) -> list[str]:
+    """One tag per dimension: the least covered, ties broken by `rng`."""
+    chosen = []
+    for tags in archetype.variations.values():
+        fewest = min(coverage[tag] for tag in tags)
+        chosen.append(rng.choice(sorted(tag for tag in tags if coverage[tag] == fewest)))
+    return chosen
+
+
+def compose_prompt(archetype: Archetype, tags: list[str], rng: random.Random) -> str:
+    """A photographic brief for one scene; `rng` picks which fixtures and materials to name."""
+    fixtures = rng.sample(archetype.fixtures, k=min(len(archetype.fixtures), rng.randint(3, 5)))
+    materials = rng.sample(archetype.materials, k=min(len(archetype.materials), 2))
+    fragments = {dimension: archetype.fragment(tag) for dimension, tag in zip(archetype.variations, tags)}
+    extras = [text for dimension, text in fragments.items() if dimension not in _BRIEF_DIMENSIONS]
+    return " ".join(
+        [
+            f"Photorealistic architectural photograph of a {archetype.description[0].lower()}"
+            f"{archetype.description[1:]}, {fragments['space_size']}.",
+            f"In view: {', '.join(fixtures)}; materials: {' and '.join(materials)}.",
+            f"Lighting: {fragments['lighting']}.",
+            f"The space is {fragments['activity']}, with {fragments['clutter']}; {fragments['style']}.",
+            *(f"{text[0].upper()}{text[1:]}." for text in extras),
+            CAMERA_BRIEF,
+        ]
+    )
+
+
+_BRIEF_DIMENSIONS = {"space_size", "lighting", "activity", "clutter", "style"}
+
+
+class LocalPromptDiversifier:
+    """The embedded diversifier: least-covered tags per archetype, composed from the catalogue."""
+
+    name = "local-diversifier-v1"
+
+    def __init__(self, config: ArchetypeConfig, image_model: str) -> None:
+        self.config = config
+        self.image_model = image_model
+
+    def diversify(
+        self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
+    ) -> list[SceneSpec]:
+        now = now or utcnow()
+        coverage = tag_coverage(history)
+        used_hashes = {record.prompt_hash for record in history}
+        specs = []
+        for index, name in enumerate(slots):
+            rng = random.Random(f"{seed}:{index}:{name}")
+            spec = self._one(name, coverage[name], used_hashes, rng, now)
+            coverage[name].update(spec.variation_tags)  # later slots of this batch see this one
+            used_hashes.add(spec.prompt_hash)
+            specs.append(spec)
+        return specs
+
+    def _one(
+        self, name: str, coverage: Counter[str], used: set[str], rng: random.Random, now: datetime
+    ) -> SceneSpec:
+        archetype = self.config.archetypes[name]
+        tags = least_covered_tags(archetype, coverage, rng)
+        for attempt in range(MAX_TRIES):
+            if attempt and attempt % 20 == 0:  # this tag set is exhausted: try another combination
+                tags = [rng.choice(sorted(t)) for t in archetype.variations.values()]
+            prompt = compose_prompt(archetype, tags, rng)
+            digest = prompt_hash(prompt)
+            if digest not in used:
+                return SceneSpec(
+                    scene_id=f"{name}-{now:%Y%m%d}-{digest[:10]}",
+                    archetype=name,
+                    prompt=prompt,
+                    variation_tags=tuple(tags),
+                    seed=rng.randrange(2**31),
+                    prompt_hash=digest,
+                    image_model=self.image_model,
+                    prompt_model=self.name,
+                    created_at=now,
+                )
+        raise ScenegenError(f"no unused prompt found for {name} after {MAX_TRIES} tries")

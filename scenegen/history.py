@@ -1,0 +1,92 @@
+"""The generation history: what was made recently, so the next batch can differ from it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from scenegen.models import HistoryRecord
+
+TABLE = "scene_generation_history"
+_LIST_FIELDS = ("variation_tags",)
+
+
+class HistoryStore(Protocol):
+    def records_since(self, since: datetime) -> list[HistoryRecord]:
+        """Records generated at or after `since`, oldest first."""
+        ...
+
+    def get(self, scene_id: str) -> HistoryRecord | None: ...
+
+    def save(self, record: HistoryRecord) -> None:
+        """Insert or replace the record of `record.scene_id`, adding its attempts to earlier ones."""
+        ...
+
+
+class SqliteHistoryStore:
+    """History in one SQLite file; the embedded default."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+            db.row_factory = sqlite3.Row
+            db.execute(
+                f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+                    scene_id TEXT PRIMARY KEY, archetype TEXT NOT NULL, prompt_hash TEXT NOT NULL,
+                    prompt_summary TEXT NOT NULL, variation_tags TEXT NOT NULL, generated_at TEXT NOT NULL,
+                    success INTEGER NOT NULL, prompt TEXT NOT NULL, status TEXT NOT NULL,
+                    failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
+                    flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
+                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL)"""
+            )
+            db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
+            yield db
+
+    def records_since(self, since: datetime) -> list[HistoryRecord]:
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM {TABLE} WHERE generated_at >= ? ORDER BY generated_at, scene_id",
+                (_stamp(since),),
+            ).fetchall()
+        return [_record(row) for row in rows]
+
+    def get(self, scene_id: str) -> HistoryRecord | None:
+        with self._connect() as db:
+            row = db.execute(f"SELECT * FROM {TABLE} WHERE scene_id = ?", (scene_id,)).fetchone()
+        return _record(row) if row else None
+
+    def save(self, record: HistoryRecord) -> None:
+        values = record.model_dump(mode="json")
+        values["generated_at"] = _stamp(record.generated_at)
+        for field in _LIST_FIELDS:
+            values[field] = json.dumps(values[field])
+        columns = ", ".join(values)
+        placeholders = ", ".join(f":{name}" for name in values)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "attempts")
+        with self._connect() as db:
+            db.execute(
+                f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) ON CONFLICT(scene_id) DO UPDATE "
+                f"SET {updates}, attempts = {TABLE}.attempts + excluded.attempts",
+                values,
+            )
+
+
+def _stamp(moment: datetime) -> str:
+    """One fixed-width UTC text form, so that SQL compares timestamps as text correctly."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _record(row: sqlite3.Row) -> HistoryRecord:
+    values = dict(row)
+    for field in _LIST_FIELDS:
+        values[field] = json.loads(values[field])
+    return HistoryRecord.model_validate(values)

@@ -1,0 +1,47 @@
+"""The image backend protocol and the checks every stored image passes, whoever made it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image, UnidentifiedImageError
+
+from scenegen.errors import SceneFailed
+from scenegen.models import RenderedImage, SceneSpec
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class ImageGenerator(Protocol):
+    name: str
+    model: str
+
+    def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
+        """Write the scene's image as a PNG at `destination` and describe it."""
+        ...
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_png(path: Path, size: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Check that `path` is a complete, decodable PNG (of `size`, when given); return its size."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(PNG_MAGIC)) != PNG_MAGIC:
+                raise SceneFailed(f"{path.name} is not a PNG")
+        with Image.open(path) as image:
+            image.load()
+            actual = image.size
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise SceneFailed(f"{path.name} cannot be decoded: {exc}") from None
+    if size and actual != size:
+        raise SceneFailed(f"{path.name} is {actual[0]}x{actual[1]}, expected {size[0]}x{size[1]}")
+    return actual

@@ -1,0 +1,181 @@
+"""Domain models shared by every stage: the spec of a scene, what was made of it, and its history record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scenegen.errors import InputError
+
+SCENE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+IMAGE_WIDTH, IMAGE_HEIGHT = 2752, 1536  # Gemini's 2K at 16:9; the procedural renderer matches it
+
+
+def check_scene_id(scene_id: str) -> str:
+    if not SCENE_ID_PATTERN.fullmatch(scene_id):
+        raise InputError(f"scene id {scene_id!r} does not match {SCENE_ID_PATTERN.pattern}")
+    return scene_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def prompt_hash(prompt: str) -> str:
+    """Hash of a prompt with case and whitespace normalised, so trivial re-spacings count as repeats."""
+    return hashlib.sha256(" ".join(prompt.lower().split()).encode()).hexdigest()
+
+
+class SceneSpec(BaseModel):
+    """Everything needed to produce one scene; every later stage is a function of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scene_id: str
+    archetype: str
+    prompt: str
+    variation_tags: tuple[str, ...]
+    seed: int
+    prompt_hash: str
+    image_model: str
+    prompt_model: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("scene_id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return check_scene_id(value)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the work: the same fingerprint gives the same image, so it keys the caches."""
+        work = self.model_dump(mode="json", exclude={"created_at", "prompt_model"})
+        return hashlib.sha256(json.dumps(work, sort_keys=True).encode()).hexdigest()
+
+
+class Camera(BaseModel):
+    """Pinhole intrinsics (pixels) and pose (metres, world z up) of the rendered view."""
+
+    width: int
+    height: int
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+    horizontal_fov_deg: float
+    position_m: tuple[float, float, float]
+    yaw_deg: float
+    pitch_deg: float
+    world_from_camera: list[list[float]] = Field(
+        description="3x3 rotation taking camera axes (x right, y down, z forward) to world axes"
+    )
+
+
+class RenderedImage(BaseModel):
+    """A rendered image waiting in the staging folder. Small on purpose: it is a cached task result."""
+
+    path: str
+    sha256: str
+    width: int
+    height: int
+    backend: str
+    model: str
+    seconds: float
+    cost_usd: float = 0.0
+    camera: Camera | None = None
+
+
+class StoredScene(BaseModel):
+    """Where a complete scene now lives."""
+
+    scene_uri: str
+    image_uri: str
+    sha256: str
+
+
+Status = Literal["succeeded", "failed"]
+
+
+class HistoryRecord(BaseModel):
+    """One scene in the history store (the contract's fields plus what a rerun needs)."""
+
+    scene_id: str
+    archetype: str
+    prompt_hash: str
+    prompt_summary: str
+    variation_tags: list[str]
+    generated_at: datetime
+    success: bool
+    prompt: str
+    status: Status
+    failure_reason: str | None = None
+    image_uri: str | None = None
+    sha256: str | None = None
+    cost_usd: float = 0.0
+    flow_run_id: str | None = None
+    attempts: int = 1
+    seed: int
+    image_model: str
+    prompt_model: str
+
+    @classmethod
+    def of(
+        cls,
+        spec: SceneSpec,
+        *,
+        stored: StoredScene | None = None,
+        rendered: RenderedImage | None = None,
+        failure: str | None = None,
+        flow_run_id: str | None = None,
+    ) -> HistoryRecord:
+        return cls(
+            scene_id=spec.scene_id,
+            archetype=spec.archetype,
+            prompt_hash=spec.prompt_hash,
+            prompt_summary=spec.prompt[:200],
+            variation_tags=list(spec.variation_tags),
+            generated_at=utcnow(),
+            success=failure is None,
+            prompt=spec.prompt,
+            status="succeeded" if failure is None else "failed",
+            failure_reason=failure,
+            image_uri=stored.image_uri if stored else None,
+            sha256=stored.sha256 if stored else None,
+            cost_usd=rendered.cost_usd if rendered else 0.0,
+            flow_run_id=flow_run_id,
+            seed=spec.seed,
+            image_model=spec.image_model,
+            prompt_model=spec.prompt_model,
+        )
+
+    def to_spec(self) -> SceneSpec:
+        """The spec this record was made from: same id, prompt, tags and seed."""
+        return SceneSpec(
+            scene_id=self.scene_id,
+            archetype=self.archetype,
+            prompt=self.prompt,
+            variation_tags=tuple(self.variation_tags),
+            seed=self.seed,
+            prompt_hash=self.prompt_hash,
+            image_model=self.image_model,
+            prompt_model=self.prompt_model,
+        )
+
+
+class SceneOutcome(BaseModel):
+    """How one scene ended in this run, as the flow reports it."""
+
+    spec: SceneSpec
+    status: Status
+    scene_uri: str | None = None
+    failure_reason: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"

@@ -1,0 +1,82 @@
+"""Run settings: environment variables (the contract's table), overridden by flow parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from scenegen.errors import InputError
+
+
+class Settings(BaseSettings):
+    """One run's configuration. Field names are the environment variables, case-insensitively."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", env_ignore_empty=True)
+
+    gemini_api_key: SecretStr | None = None
+    bucket: str | None = None
+    scenes_per_run: int = Field(10, ge=1, le=1000)
+    archetypes: Annotated[tuple[str, ...], NoDecode] = ()
+    dry_run: bool = False
+    firestore_project: str | None = None
+    output_dir: Path = Path("output")
+    history_db: Path | None = None
+    image_backend: Literal["auto", "gemini", "procedural"] = "auto"
+    prompt_backend: Literal["auto", "gemini", "local"] = "auto"
+    gemini_base_url: str | None = None
+    gemini_image_model: str = "gemini-3-pro-image"
+    gemini_text_model: str = "gemini-3.1-pro-preview"
+    max_concurrency: int = Field(4, ge=1, le=64)
+    max_cost_usd: float | None = Field(None, ge=0)
+    lookback_days: int = Field(30, ge=1, le=3650)
+    archetype_config: Path | None = None
+
+    @field_validator("archetypes", mode="before")
+    @classmethod
+    def _split_archetypes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            names = tuple(str(v).strip().lower() for v in value if str(v).strip())
+            return () if names == ("all",) else names
+        return value
+
+    @property
+    def history_path(self) -> Path:
+        return self.history_db or self.output_dir / "history.sqlite3"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Rendered images wait here until they are stored; kept so a failed upload never re-renders."""
+        return self.output_dir / ".staging"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Prefect's cache records for render and upload, kept beside what they describe."""
+        return self.output_dir / ".cache"
+
+
+# What the user typed for each field, so an error names the thing they can change.
+_SOURCES = {
+    "scenes_per_run": "SCENES_PER_RUN / --scenes",
+    "archetypes": "ARCHETYPES / --archetypes",
+    "dry_run": "DRY_RUN / --dry-run",
+    "lookback_days": "LOOKBACK_DAYS",
+}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with every non-None override on top; bad values raise InputError."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        source = _SOURCES.get(field, field.upper())
+        value = first.get("input")
+        shown = "" if isinstance(value, dict) or field == "gemini_api_key" else f" (got {value!r})"
+        raise InputError(f"{source}: {first['msg']}{shown}") from None

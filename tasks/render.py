@@ -1,0 +1,34 @@
+"""The stage that makes a scene's image, cached by its spec so the same spec is never rendered twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.context import TaskRunContext
+
+from scenegen.backends import image_generator
+from scenegen.models import RenderedImage, SceneSpec
+from scenegen.settings import Settings
+from tasks.retry import RETRIES
+
+
+def staged_image_path(settings: Settings, spec: SceneSpec) -> Path:
+    return settings.staging_dir / f"{spec.scene_id}-{spec.fingerprint[:16]}.png"
+
+
+def render_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    spec: SceneSpec = parameters["spec"]
+    return f"render-{image_generator(parameters['settings']).model}-{spec.fingerprint}"
+
+
+@task(
+    name="render-scene",
+    cache_key_fn=render_cache_key,
+    persist_result=True,
+    result_serializer="json",
+    **RETRIES,
+)
+def render_scene(spec: SceneSpec, settings: Settings) -> RenderedImage:
+    return image_generator(settings).generate(spec, staged_image_path(settings, spec))

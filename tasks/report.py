@@ -1,0 +1,114 @@
+"""What a run tells its watchers: the plan, progress as scenes finish, a summary, and its final state."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from prefect import get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.states import Completed, Failed, State
+
+from scenegen.backends import scene_storage
+from scenegen.models import SceneOutcome, SceneSpec
+from scenegen.settings import Settings
+
+
+def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
+    return [
+        {"scene_id": s.scene_id, "archetype": s.archetype, "tags": ", ".join(s.variation_tags),
+         "prompt": s.prompt[:160]}
+        for s in specs
+    ]
+
+
+def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
+    return [
+        {"scene_id": o.spec.scene_id, "archetype": o.spec.archetype, "tags": ", ".join(o.spec.variation_tags),
+         "uri": o.scene_uri or "", "status": o.status, "reason": o.failure_reason or ""}
+        for o in outcomes
+    ]
+
+
+def summary_markdown(outcomes: list[SceneOutcome], shares: dict[str, float] | None, where: str) -> str:
+    planned = Counter(o.spec.archetype for o in outcomes)
+    made = Counter(o.spec.archetype for o in outcomes if o.succeeded)
+    failed = [o for o in outcomes if not o.succeeded]
+    lines = [
+        f"# Scene generation: {len(outcomes) - len(failed)} of {len(outcomes)} scenes stored",
+        "",
+        f"Scenes are under `{where}`.",
+        "",
+        "| archetype | target share | planned | stored | failed |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in sorted(set(planned) | set(shares or {})):
+        share = f"{shares[name]:.0%}" if shares and name in shares else "-"
+        lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {planned[name] - made[name]} |")
+    if failed:
+        lines += ["", "## Failures", ""]
+        lines += [f"- `{o.spec.scene_id}` ({o.spec.archetype}): {o.failure_reason}" for o in failed]
+    return "\n".join(lines)
+
+
+def scenes_root(settings: Settings) -> str:
+    return f"{scene_storage(settings).root_uri}/scenes"
+
+
+def final_state(outcomes: list[SceneOutcome], settings: Settings) -> State:
+    """Completed when every scene was stored; Failed, naming the failed scenes, otherwise."""
+    failed = [o.spec.scene_id for o in outcomes if not o.succeeded]
+    stored = len(outcomes) - len(failed)
+    if failed:
+        return Failed(message=f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)} "
+                              f"({stored} stored under {scenes_root(settings)})")
+    return Completed(message=f"{stored} of {len(outcomes)} scenes stored under {scenes_root(settings)}")
+
+
+@task(name="publish-plan")
+def publish_plan(specs: list[SceneSpec], shares: dict[str, float], dry_run: bool) -> None:
+    logger = get_run_logger()
+    for spec in specs:
+        logger.info("planned %s [%s]: %s", spec.scene_id, ", ".join(spec.variation_tags), spec.prompt[:120])
+    mix = ", ".join(f"{name} {share:.0%}" for name, share in shares.items() if share > 0)
+    title = "Dry run: nothing will be rendered" if dry_run else "Plan"
+    create_markdown_artifact(
+        key="scenegen-plan",
+        markdown=f"# {title}\n\n{len(specs)} scenes; archetype shares after coverage correction: {mix}.",
+        description="The scenes this run plans to make",
+    )
+    create_table_artifact(key="scenegen-planned-scenes", table=plan_rows(specs), description="Planned scenes")
+
+
+@task(name="publish-report")
+def publish_report(outcomes: list[SceneOutcome], shares: dict[str, float] | None, settings: Settings) -> None:
+    create_markdown_artifact(
+        key="scenegen-summary", markdown=summary_markdown(outcomes, shares, scenes_root(settings)),
+        description="Per-archetype counts and failures",
+    )
+    create_table_artifact(key="scenegen-scenes", table=scene_rows(outcomes), description="Every scene of this run")
+
+
+class Progress:
+    """A progress artifact and a log line, updated as each scene finishes."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.logger = get_run_logger()
+        self.artifact_id = create_progress_artifact(
+            progress=0.0, key="scenegen-progress", description=f"Scenes finished out of {total}"
+        )
+
+    def advance(self, outcome: SceneOutcome) -> None:
+        self.done += 1
+        update_progress_artifact(self.artifact_id, progress=100.0 * self.done / self.total)
+        if outcome.succeeded:
+            self.logger.info("scene %d/%d stored: %s (%.1f s)", self.done, self.total, outcome.spec.scene_id,
+                             outcome.seconds)
+        else:
+            self.logger.error("scene %d/%d failed: %s: %s", self.done, self.total, outcome.spec.scene_id,
+                              outcome.failure_reason)
