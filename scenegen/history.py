@@ -52,6 +52,8 @@ class SqliteHistoryStore:
             yield db
 
     def records_since(self, since: datetime) -> list[HistoryRecord]:
+        if not self.path.exists():  # reading never creates the file: a dry run writes nothing
+            return []
         with self._connect() as db:
             rows = db.execute(
                 f"SELECT * FROM {TABLE} WHERE generated_at >= ? ORDER BY generated_at, scene_id",
@@ -60,6 +62,8 @@ class SqliteHistoryStore:
         return [_record(row) for row in rows]
 
     def get(self, scene_id: str) -> HistoryRecord | None:
+        if not self.path.exists():
+            return None
         with self._connect() as db:
             row = db.execute(f"SELECT * FROM {TABLE} WHERE scene_id = ?", (scene_id,)).fetchone()
         return _record(row) if row else None

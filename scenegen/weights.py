@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 
-from scenegen.models import HistoryRecord
+from scenegen.models import HistoryRecord, utcnow
 
 
 def compute_weights(
-    base: dict[str, float], history: Iterable[HistoryRecord], batch_size: int
+    base: dict[str, float],
+    history: Iterable[HistoryRecord],
+    batch_size: int,
+    lookback_days: int,
+    now: datetime | None = None,
 ) -> dict[str, float]:
     """Share of the next batch per archetype.
 
     Each archetype gets a share proportional to how far it would fall short of its base share once this
-    batch is added to the recent history; one that was made too rarely gets more, one made too often
-    may get nothing. Only successful scenes count: a failed one left no image.
+    batch is added to the recent history, so one made too rarely gets more and one made too often may
+    get nothing. A record counts less as it ages out of the lookback window: were it to count fully
+    until it drops out, every correction would be undone by a counter-correction one window later.
+    Only successful scenes count: a failed one left no image.
     """
-    made = Counter(r.archetype for r in history if r.success and r.archetype in base)
+    now = now or utcnow()
+    made: dict[str, float] = dict.fromkeys(base, 0.0)
+    for record in history:
+        if record.success and record.archetype in base:
+            age_days = (now - record.generated_at).total_seconds() / 86400
+            made[record.archetype] += min(1.0, max(0.0, 1.0 - age_days / lookback_days))
     horizon = sum(made.values()) + batch_size
     shortfall = {name: max(0.0, share * horizon - made[name]) for name, share in base.items()}
     total = sum(shortfall.values())  # >= batch_size > 0: the shortfalls add up to at least the batch
@@ -34,7 +45,8 @@ def plan_slots(weights: dict[str, float], count: int, seed: int) -> list[str]:
     if count < 1:
         raise ValueError("count must be at least 1")
     rng = random.Random(seed)
-    points = [rng.random() + i for i in range(count)]
+    start = rng.random()
+    points = [start + i for i in range(count)]  # evenly spaced: one random offset for all
     slots: list[str] = []
     edge = 0.0
     names = list(weights)

@@ -13,7 +13,7 @@ from scenegen.settings import Settings
 @task(name="compute-weights")
 def compute_weights(history: list[HistoryRecord], settings: Settings) -> dict[str, float]:
     base = load_archetype_config(settings.archetype_config).base_weights(settings.archetypes)
-    return weights.compute_weights(base, history, settings.scenes_per_run)
+    return weights.compute_weights(base, history, settings.scenes_per_run, settings.lookback_days)
 
 
 @task(name="plan-scenes")

@@ -1,0 +1,163 @@
+"""The flows end to end on the embedded backends, through a real Prefect API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from flows.generate_scenes import generate_scenes
+from flows.rerun_failed_scenes import rerun_failed_scenes
+from scenegen.errors import TransientError
+from scenegen.history import SqliteHistoryStore
+from scenegen.render import ProceduralRenderer
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+
+class RenderSpy:
+    """Wraps the real renderer: counts calls per scene and can fail chosen calls."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail_first: type[Exception] | None = None) -> None:
+        self.calls: list[str] = []
+        self.fail_first = fail_first
+        self.failed_scene: str | None = None
+        self._lock = threading.Lock()
+        real = ProceduralRenderer.generate
+
+        def generate(renderer, spec, destination):
+            with self._lock:
+                self.calls.append(spec.scene_id)
+                fail = self.fail_first is not None and self.failed_scene is None
+                if fail:
+                    self.failed_scene = spec.scene_id
+            if fail:
+                raise self.fail_first(f"renderer broke on {spec.scene_id}")
+            return real(renderer, spec, destination)
+
+        monkeypatch.setattr(ProceduralRenderer, "generate", generate)
+
+
+def history(output: Path) -> dict:
+    store = SqliteHistoryStore(output / "history.sqlite3")
+    return {r.scene_id: r for r in store.records_since(store_start())}
+
+
+def store_start():
+    from datetime import UTC, datetime
+
+    return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def scene_folders(output: Path) -> dict[str, Path]:
+    root = output / "scenes"
+    return {p.name: p for p in root.iterdir()} if root.exists() else {}
+
+
+def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monkeypatch):
+    spy = RenderSpy(monkeypatch)
+    state = generate_scenes(scenes=4, seed=21, return_state=True)
+    assert state.is_completed(), state.message
+    folders = scene_folders(clean_environment)
+    assert len(folders) == 4 and sorted(spy.calls) == sorted(folders)
+    for scene_id, folder in folders.items():
+        assert {p.name for p in folder.iterdir()} == {IMAGE_NAME, SCENE_JSON, MARKER}
+        assert Image.open(folder / IMAGE_NAME).size == (2752, 1536)
+        document = json.loads((folder / SCENE_JSON).read_text())
+        assert document["spec"]["scene_id"] == scene_id
+        assert document["result"]["camera"]["fx"] > 0 and len(document["result"]["sha256"]) == 64
+    records = history(clean_environment)
+    assert set(records) == set(folders)
+    assert all(r.success and r.status == "succeeded" and r.image_uri and r.flow_run_id for r in records.values())
+    assert "4 of 4 scenes stored" in state.message
+
+    # The same specs again: everything comes from the cache, nothing is rendered or stored anew.
+    markers = {scene_id: (folder / MARKER).read_text() for scene_id, folder in folders.items()}
+    spy.calls.clear()
+    again = rerun_failed_scenes(scene_ids=sorted(folders), return_state=True)
+    assert again.is_completed(), again.message
+    assert spy.calls == []
+    assert {s: (f / MARKER).read_text() for s, f in scene_folders(clean_environment).items()} == markers
+    assert all(r.attempts == 2 and r.success for r in history(clean_environment).values())
+
+
+def test_run_artifacts_describe_the_run(clean_environment):
+    from prefect.artifacts import Artifact
+
+    state = generate_scenes(scenes=2, archetypes=["office"], seed=4, return_state=True)
+    assert state.is_completed()
+    keys = ("scenegen-plan", "scenegen-planned-scenes", "scenegen-summary", "scenegen-scenes", "scenegen-progress")
+    latest = {key: Artifact.get(key) for key in keys}
+    assert all(a is not None and a.flow_run_id == state.state_details.flow_run_id for a in latest.values())
+    assert float(latest["scenegen-progress"].data) == 100.0
+    assert "| office |" in latest["scenegen-summary"].data
+    rows = json.loads(latest["scenegen-scenes"].data)
+    assert [row["status"] for row in rows] == ["succeeded", "succeeded"]
+    assert all(row["uri"].startswith("file://") for row in rows)
+
+
+def test_a_dry_run_plans_but_writes_nothing(clean_environment, monkeypatch):
+    spy = RenderSpy(monkeypatch)
+    state = generate_scenes(scenes=3, dry_run=True, seed=2, return_state=True)
+    assert state.is_completed() and "dry run" in state.message
+    assert spy.calls == []
+    assert not clean_environment.exists()
+
+
+def test_one_failing_scene_leaves_the_others_complete_and_rerun_failed_completes_it(
+    clean_environment, monkeypatch
+):
+    spy = RenderSpy(monkeypatch, fail_first=RuntimeError)
+    state = generate_scenes(scenes=3, seed=8, return_state=True)
+    bad = spy.failed_scene
+    assert state.is_failed() and bad in state.message
+    assert spy.calls.count(bad) == 1  # a permanent error is not retried
+    folders = scene_folders(clean_environment)
+    assert bad not in folders and len(folders) == 2
+    assert all((folder / MARKER).is_file() for folder in folders.values())
+    records = history(clean_environment)
+    assert len(records) == 3
+    assert not records[bad].success and records[bad].status == "failed"
+    assert "RuntimeError: renderer broke on" in records[bad].failure_reason
+
+    spy.calls.clear()
+    rerun = rerun_failed_scenes(return_state=True)
+    assert rerun.is_completed(), rerun.message
+    assert spy.calls == [bad]  # only the failed scene, with its recorded spec
+    assert (clean_environment / "scenes" / bad / MARKER).is_file()
+    fixed = history(clean_environment)[bad]
+    assert fixed.success and fixed.prompt == records[bad].prompt and fixed.seed == records[bad].seed
+
+
+def test_a_transient_error_is_retried_within_the_run(clean_environment, monkeypatch):
+    spy = RenderSpy(monkeypatch, fail_first=TransientError)
+    state = generate_scenes(scenes=1, seed=5, return_state=True)
+    assert state.is_completed(), state.message
+    assert spy.calls == [spy.failed_scene, spy.failed_scene]
+
+
+def test_a_scene_whose_record_cannot_be_written_is_not_left_stored(clean_environment, monkeypatch):
+    spy = RenderSpy(monkeypatch)
+    real_save = SqliteHistoryStore.save
+
+    def save(store, record):
+        if record.success:
+            raise PermissionError("history is read-only")
+        return real_save(store, record)
+
+    monkeypatch.setattr(SqliteHistoryStore, "save", save)
+    state = generate_scenes(scenes=1, seed=13, return_state=True)
+    assert state.is_failed()
+    [scene_id] = spy.calls
+    assert scene_id not in scene_folders(clean_environment)  # the upload was rolled back
+    assert "PermissionError" in history(clean_environment)[scene_id].failure_reason
+
+    monkeypatch.setattr(SqliteHistoryStore, "save", real_save)
+    spy.calls.clear()
+    assert rerun_failed_scenes(return_state=True).is_completed()
+    assert spy.calls == []  # the render was kept: storing it again cost nothing
+    assert (clean_environment / "scenes" / scene_id / MARKER).is_file()

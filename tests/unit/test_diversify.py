@@ -1,0 +1,59 @@
+from collections import Counter
+from datetime import UTC, datetime
+
+from scenegen.config import load_archetype_config
+from scenegen.diversify import LocalPromptDiversifier
+from scenegen.models import SCENE_ID_PATTERN
+from tests.helpers import record
+
+CONFIG = load_archetype_config()
+NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
+
+
+def diversifier() -> LocalPromptDiversifier:
+    return LocalPromptDiversifier(CONFIG, image_model="procedural-v1")
+
+
+def test_each_dimension_gets_its_least_covered_tag():
+    kitchen = CONFIG.archetypes["kitchen"]
+    lighting = list(kitchen.variations["lighting"])
+    style = list(kitchen.variations["style"])
+    # every lighting tag but the last and every style but the first are well covered
+    history = [record("kitchen", [tag, "busy_state"]) for tag in lighting[:-1] for _ in range(3)]
+    history += [record("kitchen", [tag]) for tag in style[1:] for _ in range(2)]
+    [spec] = diversifier().diversify(["kitchen"], history, seed=3, now=NOW)
+    assert lighting[-1] in spec.variation_tags
+    assert style[0] in spec.variation_tags
+    assert "busy_state" not in spec.variation_tags
+
+
+def test_slots_of_one_batch_spread_over_the_tags():
+    slots = ["office"] * 4
+    specs = diversifier().diversify(slots, [], seed=1, now=NOW)
+    lighting = Counter(tag for s in specs for tag in s.variation_tags if tag.endswith("_light"))
+    assert len(lighting) == 4  # four office lighting tags, each used once
+
+
+def test_a_prompt_already_in_the_history_is_never_emitted_again():
+    [first] = diversifier().diversify(["lab"], [], seed=9, now=NOW)
+    # the same seed and coverage would give the same prompt: a failed record holding its hash forbids it
+    taken = record("lab", list(first.variation_tags), success=False, prompt=first.prompt)
+    [second] = diversifier().diversify(["lab"], [taken], seed=9, now=NOW)
+    assert second.prompt_hash != first.prompt_hash
+
+
+def test_many_specs_have_unique_hashes_and_valid_ids_and_describe_the_camera():
+    slots = [name for name in CONFIG.names for _ in range(25)]
+    specs = diversifier().diversify(slots, [], seed=5, now=NOW)
+    assert len({s.prompt_hash for s in specs}) == len(specs)
+    assert len({s.scene_id for s in specs}) == len(specs)
+    assert all(SCENE_ID_PATTERN.fullmatch(s.scene_id) for s in specs)
+    assert [s.archetype for s in specs] == slots
+    for phrase in ("corner", "1.5 to 2 metres", "rectilinear", "16:9", "no blind spots", "Photorealistic"):
+        assert phrase in specs[0].prompt
+
+
+def test_same_seed_same_specs():
+    one = diversifier().diversify(["grocery", "warehouse"], [], seed=11, now=NOW)
+    two = diversifier().diversify(["grocery", "warehouse"], [], seed=11, now=NOW)
+    assert one == two
