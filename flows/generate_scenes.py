@@ -37,7 +37,9 @@ def generate_scenes(
     specs = diversify_prompts(slots, history, settings, seed)
     publish_plan(specs, shares, settings.dry_run)
     if settings.dry_run:
-        return Completed(message=f"dry run: {len(specs)} scenes planned; nothing rendered, stored or recorded")
+        return Completed(
+            message=f"dry run: {len(specs)} scenes planned; nothing rendered, stored or recorded"
+        )
 
     outcomes = produce_scenes(specs, settings)
     publish_report(outcomes, shares, settings)

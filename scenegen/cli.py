@@ -7,7 +7,7 @@ import os
 import sys
 from typing import NoReturn
 
-from scenegen.backends import resolve_settings
+from scenegen.backends import history_store, resolve_settings
 from scenegen.errors import InputError
 from scenegen.models import check_scene_id
 from scenegen.storage import LocalSceneStorage
@@ -17,7 +17,9 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        self.exit(EXIT_BAD_INPUT, f"scenegen: error: {message} (see scenegen {self.prog.split()[-1]} --help)\n")
+        self.exit(
+            EXIT_BAD_INPUT, f"scenegen: error: {message} (see scenegen {self.prog.split()[-1]} --help)\n"
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,14 +28,27 @@ def _parser() -> argparse.ArgumentParser:
     generate = commands.add_parser("generate", help="run the generate-scenes flow")
     generate.add_argument("--scenes", metavar="N", help="scenes to make, 1 to 1000 (env SCENES_PER_RUN)")
     generate.add_argument("--archetypes", metavar="A,B", help="comma-separated subset (env ARCHETYPES)")
-    generate.add_argument("--dry-run", action="store_true", default=None,
-                          help="plan and write prompts only; render, store and record nothing (env DRY_RUN)")
+    generate.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=None,
+        help="plan and write prompts only; render, store and record nothing (env DRY_RUN)",
+    )
     generate.add_argument("--seed", type=int, help="seed that makes the plan and prompts reproducible")
     rerun = commands.add_parser("rerun-failed", help="run failed scenes again with their recorded specs")
-    rerun.add_argument("--scene-id", action="append", dest="scene_ids", metavar="ID",
-                       help="a scene to rerun (repeatable); default: every failed scene in the window")
-    rerun.add_argument("--since-days", type=int, metavar="D",
-                       help="how far back to look for failed scenes (default: LOOKBACK_DAYS, 30)")
+    rerun.add_argument(
+        "--scene-id",
+        action="append",
+        dest="scene_ids",
+        metavar="ID",
+        help="a scene to rerun (repeatable); default: every failed scene in the window",
+    )
+    rerun.add_argument(
+        "--since-days",
+        type=int,
+        metavar="D",
+        help="how far back to look for failed scenes (default: LOOKBACK_DAYS, 30)",
+    )
     return parser
 
 
@@ -41,12 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "generate":
-            settings = resolve_settings(scenes_per_run=args.scenes, archetypes=args.archetypes,
-                                        dry_run=args.dry_run)
+            settings = resolve_settings(
+                scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run
+            )
         else:
             for scene_id in args.scene_ids or []:
                 check_scene_id(scene_id)
             settings = resolve_settings(lookback_days=args.since_days)
+            store = history_store(settings)
+            unknown = [scene_id for scene_id in args.scene_ids or [] if store.get(scene_id) is None]
+            if unknown:
+                raise InputError(f"not in the history: {', '.join(unknown)}")
     except InputError as exc:
         print(f"scenegen: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -59,8 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     from flows.rerun_failed_scenes import rerun_failed_scenes
 
     if args.command == "generate":
-        state = generate_scenes(scenes=settings.scenes_per_run, archetypes=list(settings.archetypes) or None,
-                                dry_run=settings.dry_run, seed=args.seed, return_state=True)
+        state = generate_scenes(
+            scenes=settings.scenes_per_run,
+            archetypes=list(settings.archetypes) or None,
+            dry_run=settings.dry_run,
+            seed=args.seed,
+            return_state=True,
+        )
     else:
         state = rerun_failed_scenes(scene_ids=args.scene_ids, since_days=args.since_days, return_state=True)
 

@@ -71,9 +71,7 @@ class ArchetypeConfig(BaseModel):
     def check_names(self, names: list[str] | tuple[str, ...] | None) -> None:
         unknown = [n for n in names or () if n not in self.archetypes]
         if unknown:
-            raise InputError(
-                f"unknown archetype(s) {', '.join(unknown)}; known: {', '.join(self.names)}"
-            )
+            raise InputError(f"unknown archetype(s) {', '.join(unknown)}; known: {', '.join(self.names)}")
 
 
 def default_config_path() -> Path:

@@ -19,6 +19,7 @@ CAMERA_BRIEF = (
     "16:9 frame, sharp focus from front to back, natural colours, no people, no text or watermarks."
 )
 MAX_TRIES = 200
+_BRIEF_DIMENSIONS = {"space_size", "lighting", "activity", "clutter", "style"}  # each has its own sentence
 
 
 class PromptDiversifier(Protocol):
@@ -53,12 +54,15 @@ def compose_prompt(archetype: Archetype, tags: list[str], rng: random.Random) ->
     """A photographic brief for one scene; `rng` picks which fixtures and materials to name."""
     fixtures = rng.sample(archetype.fixtures, k=min(len(archetype.fixtures), rng.randint(3, 5)))
     materials = rng.sample(archetype.materials, k=min(len(archetype.materials), 2))
-    fragments = {dimension: archetype.fragment(tag) for dimension, tag in zip(archetype.variations, tags)}
+    fragments = {
+        dimension: archetype.fragment(tag) for dimension, tag in zip(archetype.variations, tags, strict=True)
+    }
     extras = [text for dimension, text in fragments.items() if dimension not in _BRIEF_DIMENSIONS]
+    subject = archetype.description[0].lower() + archetype.description[1:]
+    article = "an" if subject[0] in "aeiou" else "a"
     return " ".join(
         [
-            f"Photorealistic architectural photograph of a {archetype.description[0].lower()}"
-            f"{archetype.description[1:]}, {fragments['space_size']}.",
+            f"Photorealistic architectural photograph of {article} {subject}, {fragments['space_size']}.",
             f"In view: {', '.join(fixtures)}; materials: {' and '.join(materials)}.",
             f"Lighting: {fragments['lighting']}.",
             f"The space is {fragments['activity']}, with {fragments['clutter']}; {fragments['style']}.",
@@ -66,9 +70,6 @@ def compose_prompt(archetype: Archetype, tags: list[str], rng: random.Random) ->
             CAMERA_BRIEF,
         ]
     )
-
-
-_BRIEF_DIMENSIONS = {"space_size", "lighting", "activity", "clutter", "style"}
 
 
 class LocalPromptDiversifier:

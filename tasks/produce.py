@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextvars import copy_context
 
-from prefect import Task, get_run_logger
+from prefect import Task
 from prefect.context import FlowRunContext
 from prefect.transactions import transaction
 
@@ -50,16 +50,20 @@ def produce_scene(spec: SceneSpec, settings: Settings, render: Task, upload: Tas
             txn.set("settings", settings)
             txn.set("scene_id", spec.scene_id)
             stored = upload(spec=spec, rendered=rendered, settings=settings)
-            record_scene(HistoryRecord.of(spec, stored=stored, rendered=rendered, flow_run_id=flow_run_id),
-                         settings)
-        return SceneOutcome(spec=spec, status="succeeded", scene_uri=stored.scene_uri,
-                            seconds=time.perf_counter() - started)
+            record_scene(
+                HistoryRecord.of(spec, stored=stored, rendered=rendered, flow_run_id=flow_run_id), settings
+            )
+        return SceneOutcome(
+            spec=spec, status="succeeded", scene_uri=stored.scene_uri, seconds=time.perf_counter() - started
+        )
     except Exception as exc:
         reason = describe(exc)
         try:
-            record_scene(HistoryRecord.of(spec, rendered=rendered, failure=reason, flow_run_id=flow_run_id),
-                         settings)
+            record_scene(
+                HistoryRecord.of(spec, rendered=rendered, failure=reason, flow_run_id=flow_run_id), settings
+            )
         except Exception as record_error:
             reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
-        return SceneOutcome(spec=spec, status="failed", failure_reason=reason,
-                            seconds=time.perf_counter() - started)
+        return SceneOutcome(
+            spec=spec, status="failed", failure_reason=reason, seconds=time.perf_counter() - started
+        )

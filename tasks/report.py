@@ -20,16 +20,26 @@ from scenegen.settings import Settings
 
 def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
     return [
-        {"scene_id": s.scene_id, "archetype": s.archetype, "tags": ", ".join(s.variation_tags),
-         "prompt": s.prompt[:160]}
+        {
+            "scene_id": s.scene_id,
+            "archetype": s.archetype,
+            "tags": ", ".join(s.variation_tags),
+            "prompt": s.prompt[:160],
+        }
         for s in specs
     ]
 
 
 def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
     return [
-        {"scene_id": o.spec.scene_id, "archetype": o.spec.archetype, "tags": ", ".join(o.spec.variation_tags),
-         "uri": o.scene_uri or "", "status": o.status, "reason": o.failure_reason or ""}
+        {
+            "scene_id": o.spec.scene_id,
+            "archetype": o.spec.archetype,
+            "tags": ", ".join(o.spec.variation_tags),
+            "uri": o.scene_uri or "",
+            "status": o.status,
+            "reason": o.failure_reason or "",
+        }
         for o in outcomes
     ]
 
@@ -64,8 +74,10 @@ def final_state(outcomes: list[SceneOutcome], settings: Settings) -> State:
     failed = [o.spec.scene_id for o in outcomes if not o.succeeded]
     stored = len(outcomes) - len(failed)
     if failed:
-        return Failed(message=f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)} "
-                              f"({stored} stored under {scenes_root(settings)})")
+        return Failed(
+            message=f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)} "
+            f"({stored} stored under {scenes_root(settings)})"
+        )
     return Completed(message=f"{stored} of {len(outcomes)} scenes stored under {scenes_root(settings)}")
 
 
@@ -87,10 +99,13 @@ def publish_plan(specs: list[SceneSpec], shares: dict[str, float], dry_run: bool
 @task(name="publish-report")
 def publish_report(outcomes: list[SceneOutcome], shares: dict[str, float] | None, settings: Settings) -> None:
     create_markdown_artifact(
-        key="scenegen-summary", markdown=summary_markdown(outcomes, shares, scenes_root(settings)),
+        key="scenegen-summary",
+        markdown=summary_markdown(outcomes, shares, scenes_root(settings)),
         description="Per-archetype counts and failures",
     )
-    create_table_artifact(key="scenegen-scenes", table=scene_rows(outcomes), description="Every scene of this run")
+    create_table_artifact(
+        key="scenegen-scenes", table=scene_rows(outcomes), description="Every scene of this run"
+    )
 
 
 class Progress:
@@ -107,8 +122,18 @@ class Progress:
         self.done += 1
         update_progress_artifact(self.artifact_id, progress=100.0 * self.done / self.total)
         if outcome.succeeded:
-            self.logger.info("scene %d/%d stored: %s (%.1f s)", self.done, self.total, outcome.spec.scene_id,
-                             outcome.seconds)
+            self.logger.info(
+                "scene %d/%d stored: %s (%.1f s)",
+                self.done,
+                self.total,
+                outcome.spec.scene_id,
+                outcome.seconds,
+            )
         else:
-            self.logger.error("scene %d/%d failed: %s: %s", self.done, self.total, outcome.spec.scene_id,
-                              outcome.failure_reason)
+            self.logger.error(
+                "scene %d/%d failed: %s: %s",
+                self.done,
+                self.total,
+                outcome.spec.scene_id,
+                outcome.failure_reason,
+            )

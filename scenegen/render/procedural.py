@@ -20,7 +20,16 @@ from scenegen.imaging import sha256_file
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera, RenderedImage, SceneSpec
 from scenegen.render import looks
 from scenegen.render.raster import PinholeCamera, draw_boxes
-from scenegen.render.rooms import LIGHT_SPACING, PLANS, ROOM_SIZE, TILE_SIZE, Room, ceiling_lights, scatter_props, shell
+from scenegen.render.rooms import (
+    LIGHT_SPACING,
+    PLANS,
+    ROOM_SIZE,
+    TILE_SIZE,
+    Room,
+    ceiling_lights,
+    scatter_props,
+    shell,
+)
 
 HORIZONTAL_FOV_DEG = 95.0
 SUPERSAMPLE = 2  # drawn at twice the size and reduced: anti-aliased edges
@@ -29,7 +38,10 @@ HEIGHT_SCALE = {"compact_space": 0.92, "medium_space": 1.0, "large_space": 1.1}
 
 
 def render_image(
-    archetype: str, tags: tuple[str, ...] | list[str], seed: int, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT)
+    archetype: str,
+    tags: tuple[str, ...] | list[str],
+    seed: int,
+    size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
 ) -> tuple[Image.Image, Camera]:
     """The picture and its camera; a pure function of its arguments."""
     rng = random.Random(f"{archetype}:{seed}")
@@ -39,22 +51,29 @@ def render_image(
     activity = looks.pick(looks.ACTIVITY, tags, 1.0)
     width, depth, height = ROOM_SIZE.get(archetype, (10.0, 8.0, 3.2))
     room = Room(
-        width=width * scale, depth=depth * scale, height=height * looks.pick(HEIGHT_SCALE, tags, 1.0),
-        palette=palette, rng=rng, density=looks.pick(looks.CLUTTER, tags, 1.0) * activity, busy=activity,
+        width=width * scale,
+        depth=depth * scale,
+        height=height * looks.pick(HEIGHT_SCALE, tags, 1.0),
+        palette=palette,
+        rng=rng,
+        density=looks.pick(looks.CLUTTER, tags, 1.0) * activity,
+        busy=activity,
         window=light.window,
     )
     lights_on = looks.pick(looks.ACTIVITY_LIGHTS, tags, 1.0)
     fixture_glow = (255, 236, 200) if light.sun == (0, 0, 0) else (250, 250, 246)
     light_points = ceiling_lights(room, LIGHT_SPACING.get(archetype, 2.8), fixture_glow)
     PLANS.get(archetype, lambda _room: None)(room)
-    scatter_props(room, int(round((6 + room.width * room.depth / 8) * room.density)))
+    scatter_props(room, round((6 + room.width * room.depth / 8) * room.density))
     pieces = shell(room, TILE_SIZE.get(archetype, 1.0), "far" if archetype in WINDOWED else None)
 
     camera = PinholeCamera(
         position=(rng.uniform(0.45, 0.7), rng.uniform(0.45, 0.7), rng.uniform(1.5, 2.0)),
         yaw_deg=math.degrees(math.atan2(room.depth, room.width)) + rng.uniform(-3, 3),
         pitch_deg=-rng.uniform(11, 16),
-        width=size[0], height=size[1], horizontal_fov_deg=HORIZONTAL_FOV_DEG,
+        width=size[0],
+        height=size[1],
+        horizontal_fov_deg=HORIZONTAL_FOV_DEG,
     )
     shade = _shader(light, np.array(light_points), lights_on, LIGHT_SPACING.get(archetype, 2.8))
     canvas = Image.new("RGB", (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE), palette.ceiling)
@@ -101,9 +120,16 @@ def _vignette(size: tuple[int, int]) -> Image.Image:
 
 def _describe(camera: PinholeCamera) -> Camera:
     return Camera(
-        width=camera.width, height=camera.height, fx=camera.focal, fy=camera.focal,
-        cx=camera.width / 2, cy=camera.height / 2, horizontal_fov_deg=camera.horizontal_fov_deg,
-        position_m=camera.position, yaw_deg=camera.yaw_deg, pitch_deg=camera.pitch_deg,
+        width=camera.width,
+        height=camera.height,
+        fx=camera.focal,
+        fy=camera.focal,
+        cx=camera.width / 2,
+        cy=camera.height / 2,
+        horizontal_fov_deg=camera.horizontal_fov_deg,
+        position_m=camera.position,
+        yaw_deg=camera.yaw_deg,
+        pitch_deg=camera.pitch_deg,
         world_from_camera=np.round(camera.rotation, 6).tolist(),
     )
 
@@ -125,7 +151,12 @@ class ProceduralRenderer:
         image.save(partial, format="PNG", compress_level=1)  # fast; the pixels, not the zlib level, matter
         os.replace(partial, destination)
         return RenderedImage(
-            path=str(destination), sha256=sha256_file(destination), width=image.width, height=image.height,
-            backend=self.name, model=self.model, seconds=round(time.perf_counter() - started, 3),
+            path=str(destination),
+            sha256=sha256_file(destination),
+            width=image.width,
+            height=image.height,
+            backend=self.name,
+            model=self.model,
+            seconds=round(time.perf_counter() - started, 3),
             camera=camera,
         )

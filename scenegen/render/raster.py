@@ -58,7 +58,9 @@ class PinholeCamera:
     def rotation(self) -> np.ndarray:
         """Columns: camera right, down, forward, in world axes (z up)."""
         yaw, pitch = math.radians(self.yaw_deg), math.radians(self.pitch_deg)
-        forward = np.array([math.cos(pitch) * math.cos(yaw), math.cos(pitch) * math.sin(yaw), math.sin(pitch)])
+        forward = np.array(
+            [math.cos(pitch) * math.cos(yaw), math.cos(pitch) * math.sin(yaw), math.sin(pitch)]
+        )
         right = np.array([math.sin(yaw), -math.cos(yaw), 0.0])
         down = -np.cross(right, forward)
         return np.stack([right, down, forward], axis=1)
@@ -135,8 +137,13 @@ def draw_order(boxes: list[Box], camera: PinholeCamera) -> list[int]:
     lo = np.array([boxes[i].lo for i in movable])
     hi = np.array([boxes[i].hi for i in movable])
     # Screen-space bounds, from the 8 corners; anything reaching behind the camera covers the screen.
-    corners = np.stack([np.stack([np.where(m, hi, lo)[:, k] for k, m in enumerate(bits)], 1)
-                        for bits in np.ndindex(2, 2, 2)], axis=1)  # (n, 8, 3)
+    corners = np.stack(
+        [
+            np.stack([np.where(m, hi, lo)[:, k] for k, m in enumerate(bits)], 1)
+            for bits in np.ndindex(2, 2, 2)
+        ],
+        axis=1,
+    )  # (n, 8, 3)
     cam = camera.to_camera(corners.reshape(-1, 3)).reshape(-1, 8, 3)
     behind = (cam[:, :, 2] < NEAR).any(axis=1)
     safe = cam.copy()
@@ -145,8 +152,10 @@ def draw_order(boxes: list[Box], camera: PinholeCamera) -> list[int]:
     smin, smax = screen.min(axis=1), screen.max(axis=1)
     smin[behind], smax[behind] = -1e9, 1e9
     overlap = (
-        (smin[:, None, 0] < smax[None, :, 0]) & (smin[None, :, 0] < smax[:, None, 0])
-        & (smin[:, None, 1] < smax[None, :, 1]) & (smin[None, :, 1] < smax[:, None, 1])
+        (smin[:, None, 0] < smax[None, :, 0])
+        & (smin[None, :, 0] < smax[:, None, 0])
+        & (smin[:, None, 1] < smax[None, :, 1])
+        & (smin[None, :, 1] < smax[:, None, 1])
     )
     # before[i, j]: i must be drawn before j (j may hide i, i cannot hide j).
     i_below_j = hi[:, None, :] <= lo[None, :, :] + 1e-9

@@ -72,7 +72,9 @@ def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monk
         assert document["result"]["camera"]["fx"] > 0 and len(document["result"]["sha256"]) == 64
     records = history(clean_environment)
     assert set(records) == set(folders)
-    assert all(r.success and r.status == "succeeded" and r.image_uri and r.flow_run_id for r in records.values())
+    assert all(
+        r.success and r.status == "succeeded" and r.image_uri and r.flow_run_id for r in records.values()
+    )
     assert "4 of 4 scenes stored" in state.message
 
     # The same specs again: everything comes from the cache, nothing is rendered or stored anew.
@@ -90,7 +92,13 @@ def test_run_artifacts_describe_the_run(clean_environment):
 
     state = generate_scenes(scenes=2, archetypes=["office"], seed=4, return_state=True)
     assert state.is_completed()
-    keys = ("scenegen-plan", "scenegen-planned-scenes", "scenegen-summary", "scenegen-scenes", "scenegen-progress")
+    keys = (
+        "scenegen-plan",
+        "scenegen-planned-scenes",
+        "scenegen-summary",
+        "scenegen-scenes",
+        "scenegen-progress",
+    )
     latest = {key: Artifact.get(key) for key in keys}
     assert all(a is not None and a.flow_run_id == state.state_details.flow_run_id for a in latest.values())
     assert float(latest["scenegen-progress"].data) == 100.0

@@ -6,8 +6,16 @@ import pytest
 from scenegen.config import REQUIRED_DIMENSIONS, default_config_path, load_archetype_config
 from scenegen.errors import InputError
 
-EXPECTED_WEIGHTS = {"kitchen": 18, "warehouse": 17, "grocery": 15, "lab": 12, "office": 12,
-                    "home_laundry": 10, "loading_dock": 8, "utility_room": 8}
+EXPECTED_WEIGHTS = {
+    "kitchen": 18,
+    "warehouse": 17,
+    "grocery": 15,
+    "lab": 12,
+    "office": 12,
+    "home_laundry": 10,
+    "loading_dock": 8,
+    "utility_room": 8,
+}
 
 
 def test_shipped_catalogue_has_the_eight_archetypes_with_their_weights():
@@ -39,8 +47,10 @@ def _write(tmp_path: Path, mutate) -> Path:
     [
         (lambda raw: raw["archetypes"]["kitchen"].pop("base_weight"), "archetypes.kitchen.base_weight"),
         (lambda raw: raw["archetypes"]["lab"].update(base_weight=-3), "archetypes.lab.base_weight"),
-        (lambda raw: raw["archetypes"]["office"]["variations"]["lighting"].update({"Bad Tag": "x"}),
-         "archetypes.office.variations.lighting"),
+        (
+            lambda raw: raw["archetypes"]["office"]["variations"]["lighting"].update({"Bad Tag": "x"}),
+            "archetypes.office.variations.lighting",
+        ),
         (lambda raw: raw["archetypes"]["grocery"]["variations"].pop("clutter"), "archetypes.grocery"),
         (lambda raw: raw["archetypes"]["warehouse"].update(colour="red"), "archetypes.warehouse.colour"),
     ],
@@ -64,5 +74,5 @@ def test_unreadable_json_and_missing_file_are_input_errors(tmp_path):
 
 
 def test_unknown_archetype_names_are_refused_with_the_known_ones():
-    with pytest.raises(InputError, match="spaceship.*known: kitchen"):
+    with pytest.raises(InputError, match=r"spaceship.*known: kitchen"):
         load_archetype_config().check_names(["kitchen", "spaceship"])

@@ -8,8 +8,7 @@ from PIL import Image
 from scenegen.config import load_archetype_config
 from scenegen.imaging import verify_png
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, SceneSpec
-from scenegen.render import ProceduralRenderer, render_image
-from scenegen.render import looks
+from scenegen.render import ProceduralRenderer, looks, render_image
 from scenegen.render.rooms import PLANS
 
 SMALL = (344, 192)
@@ -17,8 +16,16 @@ TAGS = ("midday_light", "moderate_activity", "medium_space", "moderate_clutter",
 
 
 def spec(archetype="kitchen", tags=TAGS, seed=7) -> SceneSpec:
-    return SceneSpec(scene_id=f"{archetype}-test", archetype=archetype, prompt="p", variation_tags=tags,
-                     seed=seed, prompt_hash="0" * 64, image_model="procedural-v1", prompt_model="local")
+    return SceneSpec(
+        scene_id=f"{archetype}-test",
+        archetype=archetype,
+        prompt="p",
+        variation_tags=tags,
+        seed=seed,
+        prompt_hash="0" * 64,
+        image_model="procedural-v1",
+        prompt_model="local",
+    )
 
 
 def pixels(archetype="kitchen", tags=TAGS, seed=7) -> np.ndarray:
@@ -56,23 +63,34 @@ def test_every_archetype_has_a_plan_and_they_all_look_different():
 
 
 def test_every_tag_in_the_catalogue_is_drawn_by_the_renderer():
-    known = set(looks.LIGHTING) | set(looks.PALETTES) | set(looks.SIZE_SCALE) | set(looks.CLUTTER) | set(
-        looks.ACTIVITY)
+    known = (
+        set(looks.LIGHTING)
+        | set(looks.PALETTES)
+        | set(looks.SIZE_SCALE)
+        | set(looks.CLUTTER)
+        | set(looks.ACTIVITY)
+    )
     for archetype in load_archetype_config().archetypes.values():
         assert archetype.tags <= known
 
 
 def with_tag(tag: str) -> tuple[str, ...]:
-    dimension_of = {**dict.fromkeys(looks.LIGHTING, 0), **dict.fromkeys(looks.ACTIVITY, 1),
-                    **dict.fromkeys(looks.SIZE_SCALE, 2), **dict.fromkeys(looks.CLUTTER, 3),
-                    **dict.fromkeys(looks.PALETTES, 4)}
+    dimension_of = {
+        **dict.fromkeys(looks.LIGHTING, 0),
+        **dict.fromkeys(looks.ACTIVITY, 1),
+        **dict.fromkeys(looks.SIZE_SCALE, 2),
+        **dict.fromkeys(looks.CLUTTER, 3),
+        **dict.fromkeys(looks.PALETTES, 4),
+    }
     tags = list(TAGS)
     tags[dimension_of[tag]] = tag
     return tuple(tags)
 
 
 def test_lighting_tags_change_level_and_colour():
-    midday, night, evening = (pixels("office", with_tag(t)) for t in ("midday_light", "night_light", "evening_light"))
+    midday, night, evening = (
+        pixels("office", with_tag(t)) for t in ("midday_light", "night_light", "evening_light")
+    )
     assert night.mean() < midday.mean() - 20
     warmth = lambda image: image[..., 0].mean() - image[..., 2].mean()  # noqa: E731
     assert warmth(evening) > warmth(midday) + 5

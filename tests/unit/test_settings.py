@@ -36,7 +36,7 @@ def test_scene_count_must_be_an_integer_from_1_to_1000(count):
 
 def test_an_unparseable_boolean_in_the_environment_is_an_input_error(monkeypatch):
     monkeypatch.setenv("DRY_RUN", "maybe")
-    with pytest.raises(InputError, match="DRY_RUN.*'maybe'"):
+    with pytest.raises(InputError, match=r"DRY_RUN.*'maybe'"):
         load_settings()
 
 

@@ -60,4 +60,7 @@ def test_recent_records_weigh_more_than_ones_about_to_leave_the_window():
     now = datetime(2026, 6, 1, tzinfo=UTC)
     fresh = [record("lab", when=now - timedelta(days=1)) for _ in range(10)]
     fading = [record("lab", when=now - timedelta(days=28)) for _ in range(10)]
-    assert compute_weights(BASE, fresh, 10, 30, now=now)["lab"] < compute_weights(BASE, fading, 10, 30, now=now)["lab"]
+    assert (
+        compute_weights(BASE, fresh, 10, 30, now=now)["lab"]
+        < compute_weights(BASE, fading, 10, 30, now=now)["lab"]
+    )

@@ -1,0 +1,53 @@
+"""Render time of the procedural backend, per archetype, on one core.
+
+    python bench/render_speed.py [--repeats 3]
+
+Prints the median seconds per image (render + PNG write) for each archetype and over all of them,
+against the 1.5 s target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from scenegen.config import load_archetype_config  # noqa: E402
+from scenegen.diversify import LocalPromptDiversifier  # noqa: E402
+from scenegen.render import ProceduralRenderer  # noqa: E402
+
+TARGET_SECONDS = 1.5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="specs rendered per archetype")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    config = load_archetype_config()
+    slots = [name for name in config.names for _ in range(args.repeats)]
+    specs = LocalPromptDiversifier(config, "procedural-v1").diversify(slots, [], seed=2026)
+    renderer = ProceduralRenderer()
+    times: dict[str, list[float]] = {name: [] for name in config.names}
+    with tempfile.TemporaryDirectory() as folder:
+        for spec in specs:
+            started = time.perf_counter()
+            renderer.generate(spec, Path(folder) / f"{spec.scene_id}.png")
+            times[spec.archetype].append(time.perf_counter() - started)
+    print(f"{'archetype':<14} median s  max s   ({args.repeats} images each, 2752x1536, one core)")
+    for name, seconds in times.items():
+        print(f"{name:<14} {statistics.median(seconds):8.3f} {max(seconds):6.3f}")
+    overall = statistics.median([s for seconds in times.values() for s in seconds])
+    verdict = "within" if overall <= TARGET_SECONDS else "OVER"
+    print(f"overall median {overall:.3f} s per image: {verdict} the {TARGET_SECONDS} s target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""The `scenegen` command and the script entry point, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scenegen.cli import main
+from scenegen.storage import MARKER
+from tests.integration.test_flows import RenderSpy
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["generate", "--archetypes", "kitchen,spaceship"], {}, "unknown archetype(s) spaceship"),
+        (["generate", "--scenes", "0"], {}, "SCENES_PER_RUN / --scenes"),
+        (["generate", "--scenes", "1001"], {}, "less than or equal to 1000"),
+        (["generate", "--scenes", "abc"], {}, "valid integer"),
+        (["generate", "--scenes", "2.5"], {}, "valid integer"),
+        (["generate"], {"SCENES_PER_RUN": "ten"}, "SCENES_PER_RUN"),
+        (["generate"], {"ARCHETYPES": "lab,moonbase"}, "moonbase"),
+        (["generate"], {"DRY_RUN": "maybe"}, "DRY_RUN / --dry-run"),
+        (["generate", "--seed", "x"], {}, "invalid int value"),
+        (["rerun-failed", "--scene-id", "Bad/ID"], {}, "does not match"),
+        (["rerun-failed", "--scene-id", "kitchen-20260101-abc"], {}, "not in the history"),
+        (["generate"], {"GEMINI_API_KEY": "k-123"}, "not available in this version"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2_before_anything_is_written(
+    argv, env, expected, clean_environment, monkeypatch, capsys
+):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as caught:
+        raise SystemExit(main(argv))
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1 and err.startswith("scenegen: error:")
+    assert "k-123" not in err
+    assert not clean_environment.exists()
+
+
+def test_a_malformed_config_file_is_refused(tmp_path, clean_environment, monkeypatch, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"archetypes": {"kitchen": {"base_weight": "lots"}}}')
+    monkeypatch.setenv("ARCHETYPE_CONFIG", str(bad))
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "archetypes.kitchen" in err and err.count("\n") == 1
+    assert not clean_environment.exists()
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_generate_prints_where_scenes_went_and_exits_0(clean_environment, capsys):
+    assert main(["generate", "--scenes", "2", "--archetypes", "home_laundry,lab", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert f"Scenes: {clean_environment.resolve() / 'scenes'}" in out
+    assert "Completed: 2 of 2 scenes stored" in out
+    assert len(list((clean_environment / "scenes").glob(f"*/{MARKER}"))) == 2
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_failed_scene_makes_the_command_exit_1_and_rerun_failed_exit_0(
+    clean_environment, monkeypatch, capsys
+):
+    spy = RenderSpy(monkeypatch, fail_first=RuntimeError)
+    assert main(["generate", "--scenes", "2", "--seed", "9"]) == 1
+    assert spy.failed_scene in capsys.readouterr().out
+    # the spy fails only once: the rerun renders for real
+    assert main(["rerun-failed", "--scene-id", spy.failed_scene]) == 0
+    assert (clean_environment / "scenes" / spy.failed_scene / MARKER).is_file()
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_the_flow_script_runs_from_the_environment_alone(clean_environment, prefect_api):
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "SCENES_PER_RUN": "1", "ARCHETYPES": "utility_room"}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "flows" / "generate_scenes.py")],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [marker] = (clean_environment / "scenes").glob(f"utility_room-*/{MARKER}")
+    assert marker.is_file()
