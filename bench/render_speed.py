@@ -18,9 +18,9 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from scenegen.config import load_archetype_config  # noqa: E402
-from scenegen.diversify import LocalPromptDiversifier  # noqa: E402
-from scenegen.render import ProceduralRenderer  # noqa: E402
+from scenegen.config import load_archetype_config
+from scenegen.diversify import LocalPromptDiversifier
+from scenegen.render import ProceduralRenderer
 
 TARGET_SECONDS = 1.5
 
