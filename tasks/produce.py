@@ -10,11 +10,12 @@ from prefect import Task
 from prefect.context import FlowRunContext
 from prefect.transactions import transaction
 
+from scenegen.backends import scene_storage
 from scenegen.errors import describe
 from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec
 from scenegen.settings import Settings
 from tasks.history import record_scene
-from tasks.render import render_scene
+from tasks.render import render_scene, staged_image_path
 from tasks.report import Progress
 from tasks.upload import upload_scene
 
@@ -45,10 +46,16 @@ def produce_scene(spec: SceneSpec, settings: Settings, render: Task, upload: Tas
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
     rendered = None
     try:
+        staged = staged_image_path(settings, spec)
+        if not staged.exists() and not scene_storage(settings).is_complete(spec.scene_id):
+            # Nothing of this scene survives outside the cache (its folder was deleted, say): make it
+            # again rather than trust cache records that describe files no longer there.
+            render, upload = render.with_options(refresh_cache=True), upload.with_options(refresh_cache=True)
         rendered = render(spec=spec, settings=settings)  # committed at once: a paid render is kept
         with transaction() as txn:  # a scene is stored only if its history record is written too
             txn.set("settings", settings)
             txn.set("scene_id", spec.scene_id)
+            txn.set("staged_image", rendered.path)
             stored = upload(spec=spec, rendered=rendered, settings=settings)
             record_scene(
                 HistoryRecord.of(spec, stored=stored, rendered=rendered, flow_run_id=flow_run_id), settings

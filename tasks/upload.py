@@ -70,3 +70,9 @@ def upload_scene(spec: SceneSpec, rendered: RenderedImage, settings: Settings) -
 def _unstore_scene(transaction: Transaction) -> None:
     """Undo a stored scene whose history record could not be written, so storage and history agree."""
     scene_storage(transaction.get("settings")).remove_scene(transaction.get("scene_id"))
+
+
+@upload_scene.on_commit
+def _drop_staged_image(transaction: Transaction) -> None:
+    """Stored and recorded: the staged copy has done its job (on Cloud Run it would hold memory)."""
+    Path(transaction.get("staged_image")).unlink(missing_ok=True)

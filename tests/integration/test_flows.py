@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class RenderSpy:
         self.calls: list[str] = []
         self.fail_first = fail_first
         self.failed_scene: str | None = None
+        self.active = self.most_active = 0
         self._lock = threading.Lock()
         real = ProceduralRenderer.generate
 
@@ -37,7 +39,14 @@ class RenderSpy:
                     self.failed_scene = spec.scene_id
             if fail:
                 raise self.fail_first(f"renderer broke on {spec.scene_id}")
-            return real(renderer, spec, destination)
+            with self._lock:
+                self.active += 1
+                self.most_active = max(self.most_active, self.active)
+            try:
+                return real(renderer, spec, destination)
+            finally:
+                with self._lock:
+                    self.active -= 1
 
         monkeypatch.setattr(ProceduralRenderer, "generate", generate)
 
@@ -76,6 +85,7 @@ def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monk
         r.success and r.status == "succeeded" and r.image_uri and r.flow_run_id for r in records.values()
     )
     assert "4 of 4 scenes stored" in state.message
+    assert not any((clean_environment / ".staging").iterdir())  # staged copies go once stored
 
     # The same specs again: everything comes from the cache, nothing is rendered or stored anew.
     markers = {scene_id: (folder / MARKER).read_text() for scene_id, folder in folders.items()}
@@ -85,6 +95,24 @@ def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monk
     assert spy.calls == []
     assert {s: (f / MARKER).read_text() for s, f in scene_folders(clean_environment).items()} == markers
     assert all(r.attempts == 2 and r.success for r in history(clean_environment).values())
+
+
+def test_scenes_render_side_by_side_up_to_max_concurrency(clean_environment, monkeypatch):
+    monkeypatch.setenv("MAX_CONCURRENCY", "2")
+    spy = RenderSpy(monkeypatch)
+    assert generate_scenes(scenes=5, archetypes=["warehouse"], seed=1, return_state=True).is_completed()
+    assert len(spy.calls) == 5 and spy.most_active == 2
+
+
+def test_a_scene_deleted_from_storage_is_made_again_not_taken_from_the_cache(clean_environment, monkeypatch):
+    spy = RenderSpy(monkeypatch)
+    assert generate_scenes(scenes=2, seed=30, return_state=True).is_completed()
+    gone, kept = sorted(scene_folders(clean_environment))
+    shutil.rmtree(clean_environment / "scenes" / gone)
+    spy.calls.clear()
+    assert rerun_failed_scenes(scene_ids=[gone, kept], return_state=True).is_completed()
+    assert spy.calls == [gone]
+    assert (clean_environment / "scenes" / gone / MARKER).is_file()
 
 
 def test_run_artifacts_describe_the_run(clean_environment):
