@@ -485,26 +485,18 @@ def grocery(room: Room) -> None:
             z = 0.2 + lv * 0.42
             room.add(x, y0, z, x + 1.0, y1, z + 0.03, room.palette.metal)
             if rng.random() < 0.6 + 0.4 * min(1.0, room.density):
-                room.add(
-                    x + 0.02,
-                    y0,
-                    z + 0.03,
-                    x + 0.45,
-                    y1,
-                    z + 0.33,
-                    room.jitter(CARDBOARD, 10),
-                    details=[products(rng, FRONT_NEG_X, y1 - y0)],
-                )
-                room.add(
-                    x + 0.55,
-                    y0,
-                    z + 0.03,
-                    x + 0.98,
-                    y1,
-                    z + 0.33,
-                    room.jitter(CARDBOARD, 10),
-                    details=[products(rng, FRONT_POS_X, y1 - y0)],
-                )
+                for near, far, face in ((0.02, 0.45, FRONT_NEG_X), (0.55, 0.98, FRONT_POS_X)):  # both sides
+                    goods = room.jitter(CARDBOARD, 10)
+                    room.add(
+                        x + near,
+                        y0,
+                        z + 0.03,
+                        x + far,
+                        y1,
+                        z + 0.33,
+                        goods,
+                        details=[products(rng, face, y1 - y0)],
+                    )
         room.add(x, y0 - 0.05, 0.15, x + 1.0, y0, 1.9, room.palette.accent)  # end cap
         room.add(
             x + 0.3,
