@@ -6,7 +6,6 @@ from prefect import flow
 from prefect.states import Completed, State
 
 from scenegen.backends import resolve_settings
-from scenegen.models import check_scene_id
 from tasks.history import load_rerun_specs
 from tasks.produce import produce_scenes
 from tasks.report import final_state, publish_report
@@ -15,8 +14,6 @@ from tasks.report import final_state, publish_report
 @flow(name="rerun-failed-scenes")
 def rerun_failed_scenes(scene_ids: list[str] | None = None, since_days: int | None = None) -> State:
     """Rerun the named scenes, or every failed scene of the last `since_days` (default: the lookback)."""
-    for scene_id in scene_ids or []:
-        check_scene_id(scene_id)
     settings = resolve_settings(lookback_days=since_days)
     specs = load_rerun_specs(settings, scene_ids or [])
     if not specs:

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 from scenegen.backends import history_store, resolve_settings
 from scenegen.errors import InputError
-from scenegen.models import check_scene_id
+from scenegen.history import rerun_specs
 from scenegen.storage import LocalSceneStorage
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -60,13 +60,9 @@ def main(argv: list[str] | None = None) -> int:
                 scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run
             )
         else:
-            for scene_id in args.scene_ids or []:
-                check_scene_id(scene_id)
             settings = resolve_settings(lookback_days=args.since_days)
-            store = history_store(settings)
-            unknown = [scene_id for scene_id in args.scene_ids or [] if store.get(scene_id) is None]
-            if unknown:
-                raise InputError(f"not in the history: {', '.join(unknown)}")
+            if args.scene_ids:  # refuse a malformed or unknown id here, before any flow run starts
+                rerun_specs(history_store(settings), args.scene_ids, settings.lookback_days)
     except InputError as exc:
         print(f"scenegen: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

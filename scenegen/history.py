@@ -6,11 +6,12 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from scenegen.models import HistoryRecord
+from scenegen.errors import InputError
+from scenegen.models import HistoryRecord, SceneSpec, check_scene_id, utcnow
 
 TABLE = "scene_generation_history"
 _LIST_FIELDS = ("variation_tags",)
@@ -82,6 +83,27 @@ class SqliteHistoryStore:
                 f"SET {updates}, attempts = {TABLE}.attempts + excluded.attempts",
                 values,
             )
+
+
+def recent_history(store: HistoryStore, days: int, now: datetime | None = None) -> list[HistoryRecord]:
+    return store.records_since((now or utcnow()) - timedelta(days=days))
+
+
+def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> list[SceneSpec]:
+    """Specs to run again: the named scenes, or else every failed scene of the last `since_days`.
+
+    A named scene must match the id pattern and be in the history; anything else is an InputError.
+    """
+    if scene_ids:
+        records = []
+        for scene_id in scene_ids:
+            record = store.get(check_scene_id(scene_id))
+            if record is None:
+                raise InputError(f"scene {scene_id} is not in the history")
+            records.append(record)
+    else:
+        records = [r for r in recent_history(store, since_days) if not r.success]
+    return [record.to_spec() for record in records]
 
 
 def _stamp(moment: datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -52,14 +53,8 @@ class RenderSpy:
 
 
 def history(output: Path) -> dict:
-    store = SqliteHistoryStore(output / "history.sqlite3")
-    return {r.scene_id: r for r in store.records_since(store_start())}
-
-
-def store_start():
-    from datetime import UTC, datetime
-
-    return datetime(2000, 1, 1, tzinfo=UTC)
+    records = SqliteHistoryStore(output / "history.sqlite3").records_since(datetime(2000, 1, 1, tzinfo=UTC))
+    return {r.scene_id: r for r in records}
 
 
 def scene_folders(output: Path) -> dict[str, Path]:
