@@ -34,15 +34,15 @@ def generate_scenes(
     history = load_history(settings)
     shares = compute_weights(history, settings)
     slots = plan_scenes(shares, settings.scenes_per_run, seed)
-    specs = diversify_prompts(slots, history, settings, seed)
-    publish_plan(specs, shares, settings.dry_run)
+    prompts = diversify_prompts(slots, history, settings, seed)
+    publish_plan(prompts, shares, settings.dry_run)
     if settings.dry_run:
         return Completed(
-            message=f"dry run: {len(specs)} scenes planned; nothing rendered, stored or recorded"
+            message=f"dry run: {len(prompts.specs)} scenes planned; nothing rendered, stored or recorded"
         )
 
-    outcomes = produce_scenes(specs, settings)
-    publish_report(outcomes, shares, settings)
+    outcomes = produce_scenes(prompts.specs, settings, spent_usd=prompts.cost_usd)
+    publish_report(outcomes, shares, settings, prompts_cost_usd=prompts.cost_usd)
     return final_state(outcomes, settings)
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from scenegen.config import ArchetypeConfig
+from scenegen.costs import load_price_table
 from scenegen.diversify import LocalPromptDiversifier, PromptDiversifier
 from scenegen.errors import InputError
+from scenegen.gemini import GeminiImageGenerator
+from scenegen.gemini_prompts import GeminiPromptDiversifier
 from scenegen.history import HistoryStore, SqliteHistoryStore
 from scenegen.imaging import ImageGenerator
 from scenegen.render import ProceduralRenderer
 from scenegen.settings import Settings
 from scenegen.storage import LocalSceneStorage, SceneStorage
+
+SECRET_BLOCK = "gemini-api-key"  # a Prefect Secret block that may hold the key instead of GEMINI_API_KEY
 
 
 def _not_yet(what: str, how_to_avoid: str) -> InputError:
@@ -30,14 +37,32 @@ def prompt_backend_name(settings: Settings) -> str:
 
 def image_generator(settings: Settings) -> ImageGenerator:
     if image_backend_name(settings) == "gemini":
-        raise _not_yet("the Gemini image backend", "unset GEMINI_API_KEY or set IMAGE_BACKEND=procedural")
+        return GeminiImageGenerator(settings, load_price_table())
     return ProceduralRenderer()
 
 
 def prompt_diversifier(settings: Settings, config: ArchetypeConfig) -> PromptDiversifier:
+    image_model = image_generator(settings).model
     if prompt_backend_name(settings) == "gemini":
-        raise _not_yet("the Gemini prompt backend", "unset GEMINI_API_KEY or set PROMPT_BACKEND=local")
-    return LocalPromptDiversifier(config, image_model=image_generator(settings).model)
+        return GeminiPromptDiversifier(settings, config, load_price_table(), image_model)
+    return LocalPromptDiversifier(config, image_model=image_model)
+
+
+def with_gemini_key(settings: Settings) -> Settings:
+    """The settings, with the key from the Prefect Secret block when a Gemini backend needs one."""
+    needed = "gemini" in (image_backend_name(settings), prompt_backend_name(settings))
+    if not needed or settings.gemini_api_key:
+        return settings
+    from prefect.blocks.system import Secret  # only here: asking Prefect needs its API
+
+    try:
+        key = Secret.load(SECRET_BLOCK, _sync=True).get()
+    except ValueError:
+        raise InputError(
+            f"a Gemini backend is selected but GEMINI_API_KEY is unset and there is no Prefect Secret "
+            f"block named {SECRET_BLOCK}"
+        ) from None
+    return settings.model_copy(update={"gemini_api_key": SecretStr(str(key))})
 
 
 def history_store(settings: Settings) -> HistoryStore:
@@ -65,7 +90,7 @@ def resolve_settings(**overrides: object) -> Settings:
     from scenegen.config import load_archetype_config
     from scenegen.settings import load_settings
 
-    settings = load_settings(**overrides)
+    settings = with_gemini_key(load_settings(**overrides))
     config = load_archetype_config(settings.archetype_config)
     config.check_names(settings.archetypes)
     check_backends(settings, config)

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from scenegen.config import Archetype, ArchetypeConfig
 from scenegen.errors import ScenegenError
-from scenegen.models import HistoryRecord, SceneSpec, prompt_hash, utcnow
+from scenegen.models import HistoryRecord, PromptBatch, SceneSpec, prompt_hash, utcnow
 
 CAMERA_BRIEF = (
     "Camera: a wide-angle rectilinear lens (about 95 degrees horizontal, straight lines stay straight, "
@@ -27,7 +27,7 @@ class PromptDiversifier(Protocol):
 
     def diversify(
         self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
-    ) -> list[SceneSpec]:
+    ) -> PromptBatch:
         """One spec per slot, in slot order, none with a prompt hash already in `history`."""
         ...
 
@@ -83,7 +83,7 @@ class LocalPromptDiversifier:
 
     def diversify(
         self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
-    ) -> list[SceneSpec]:
+    ) -> PromptBatch:
         now = now or utcnow()
         coverage = tag_coverage(history)
         used_hashes = {record.prompt_hash for record in history}
@@ -94,7 +94,7 @@ class LocalPromptDiversifier:
             coverage[name].update(spec.variation_tags)  # later slots of this batch see this one
             used_hashes.add(spec.prompt_hash)
             specs.append(spec)
-        return specs
+        return PromptBatch(specs=specs)
 
     def _one(
         self, name: str, coverage: Counter[str], used: set[str], rng: random.Random, now: datetime

@@ -1,4 +1,5 @@
-"""Error types the flow acts on: bad input stops before any work, transient errors are retried."""
+"""Error types the flow acts on: bad input stops before any work, transient errors are retried, a fatal
+error stops the run, and a failed scene is recorded with its status and reason."""
 
 from __future__ import annotations
 
@@ -16,9 +17,41 @@ class InputError(ScenegenError):
 class TransientError(ScenegenError):
     """A failure that may succeed when tried again (quota, overload, timeout, a busy database)."""
 
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the server asked us to wait, when it said
+
+    def __reduce__(self) -> tuple:  # keep retry_after when Prefect copies or pickles the error
+        return (type(self), (str(self), self.retry_after))
+
+
+class FatalError(ScenegenError):
+    """Every later call would fail the same way (a refused key, an unknown model): stop the run."""
+
 
 class SceneFailed(ScenegenError):
     """A scene that cannot be produced as specified; retrying the same spec will not help."""
+
+    status = "failed"
+
+    def __init__(self, message: str, cost_usd: float = 0.0) -> None:
+        super().__init__(message)
+        self.cost_usd = cost_usd  # what the attempt was billed, answers without an image included
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self), self.cost_usd))
+
+
+class SceneBlocked(SceneFailed):
+    """The model refused the prompt or the image it made (a safety block)."""
+
+    status = "blocked"
+
+
+class NoImage(SceneFailed):
+    """The model answered without a final image (text only, empty, or a non-safety finish reason)."""
+
+    status = "no_image"
 
 
 def is_transient(exc: BaseException) -> bool:

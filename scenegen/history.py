@@ -93,6 +93,7 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
     """Specs to run again: the named scenes, or else every failed scene of the last `since_days`.
 
     A named scene must match the id pattern and be in the history; anything else is an InputError.
+    Scenes the model refused (status "blocked") are rerun only when named: the same prompt is refused again.
     """
     if scene_ids:
         records = []
@@ -102,7 +103,7 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
                 raise InputError(f"scene {scene_id} is not in the history")
             records.append(record)
     else:
-        records = [r for r in recent_history(store, since_days) if not r.success]
+        records = [r for r in recent_history(store, since_days) if not r.success and r.status != "blocked"]
     return [record.to_spec() for record in records]
 
 

@@ -17,6 +17,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 class ImageGenerator(Protocol):
     name: str
     model: str
+    expected_cost_usd: float  # a typical call's price, held against MAX_COST_USD while it runs
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         """Write the scene's image as a PNG at `destination` and describe it."""

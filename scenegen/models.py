@@ -58,6 +58,14 @@ class SceneSpec(BaseModel):
         return hashlib.sha256(json.dumps(work, sort_keys=True).encode()).hexdigest()
 
 
+class PromptBatch(BaseModel):
+    """A run's specs, one per planned slot, and what writing their prompts cost."""
+
+    specs: list[SceneSpec]
+    cost_usd: float = 0.0
+    notes: list[str] = Field(default_factory=list)  # why some prompts came from the fallback
+
+
 class Camera(BaseModel):
     """Pinhole intrinsics (pixels) and pose (metres, world z up) of the rendered view."""
 
@@ -98,7 +106,9 @@ class StoredScene(BaseModel):
     sha256: str
 
 
-Status = Literal["succeeded", "failed"]
+# blocked: the model refused; no_image: it answered without one; skipped: never started (a fatal error
+# earlier in the run, or the MAX_COST_USD budget). All but "succeeded" are failures rerun-failed can retry.
+Status = Literal["succeeded", "failed", "blocked", "no_image", "skipped"]
 
 
 class HistoryRecord(BaseModel):
@@ -131,6 +141,8 @@ class HistoryRecord(BaseModel):
         stored: StoredScene | None = None,
         rendered: RenderedImage | None = None,
         failure: str | None = None,
+        failure_status: Status = "failed",
+        cost_usd: float | None = None,
         flow_run_id: str | None = None,
     ) -> HistoryRecord:
         return cls(
@@ -142,11 +154,11 @@ class HistoryRecord(BaseModel):
             generated_at=utcnow(),
             success=failure is None,
             prompt=spec.prompt,
-            status="succeeded" if failure is None else "failed",
+            status="succeeded" if failure is None else failure_status,
             failure_reason=failure,
             image_uri=stored.image_uri if stored else None,
             sha256=stored.sha256 if stored else None,
-            cost_usd=rendered.cost_usd if rendered else 0.0,
+            cost_usd=cost_usd if cost_usd is not None else rendered.cost_usd if rendered else 0.0,
             flow_run_id=flow_run_id,
             seed=spec.seed,
             image_model=spec.image_model,
@@ -175,6 +187,7 @@ class SceneOutcome(BaseModel):
     scene_uri: str | None = None
     failure_reason: str | None = None
     seconds: float = 0.0
+    cost_usd: float = 0.0  # the scene's estimated cost to this run (nothing for a cached render)
 
     @property
     def succeeded(self) -> bool:

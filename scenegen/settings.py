@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = None
     gemini_image_model: str = "gemini-3-pro-image"
     gemini_text_model: str = "gemini-3.1-pro-preview"
+    gemini_timeout_seconds: float = Field(300, gt=0, le=3600)
     max_concurrency: int = Field(4, ge=1, le=64)
     max_cost_usd: float | None = Field(None, ge=0)
     lookback_days: int = Field(30, ge=1, le=3650)

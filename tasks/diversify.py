@@ -6,7 +6,7 @@ from prefect import task
 
 from scenegen.backends import prompt_diversifier
 from scenegen.config import load_archetype_config
-from scenegen.models import HistoryRecord, SceneSpec
+from scenegen.models import HistoryRecord, PromptBatch
 from scenegen.settings import Settings
 from tasks.retry import RETRIES
 
@@ -14,6 +14,6 @@ from tasks.retry import RETRIES
 @task(name="diversify-prompts", **RETRIES)
 def diversify_prompts(
     slots: list[str], history: list[HistoryRecord], settings: Settings, seed: int
-) -> list[SceneSpec]:
+) -> PromptBatch:
     diversifier = prompt_diversifier(settings, load_archetype_config(settings.archetype_config))
     return diversifier.diversify(slots, history, seed)

@@ -1,4 +1,5 @@
-"""Per scene: render, then store and record together; scenes run side by side, each failing alone."""
+"""Per scene: render, then store and record together; scenes run side by side, each failing alone,
+until a fatal error or the budget stops the run from starting more."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from prefect import Task
 from prefect.context import FlowRunContext
 from prefect.transactions import transaction
 
-from scenegen.backends import scene_storage
-from scenegen.errors import describe
-from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec
+from scenegen.backends import image_generator, scene_storage
+from scenegen.errors import FatalError, SceneFailed, describe
+from scenegen.gate import RunGate
+from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec, Status
 from scenegen.settings import Settings
 from tasks.history import record_scene
 from tasks.render import render_scene, staged_image_path
@@ -20,17 +22,22 @@ from tasks.report import Progress
 from tasks.upload import upload_scene
 
 
-def produce_scenes(specs: list[SceneSpec], settings: Settings) -> list[SceneOutcome]:
-    """Produce every spec, at most MAX_CONCURRENCY at once; outcomes in the order of `specs`."""
+def produce_scenes(specs: list[SceneSpec], settings: Settings, spent_usd: float = 0.0) -> list[SceneOutcome]:
+    """Produce every spec, at most MAX_CONCURRENCY at once; outcomes in the order of `specs`.
+
+    `spent_usd` is what the run already spent (its prompts), counted against MAX_COST_USD.
+    """
     # Cache records live beside the scenes they describe: delete the output and the cache goes with it.
     render = render_scene.with_options(result_storage=settings.cache_dir)
     upload = upload_scene.with_options(result_storage=settings.cache_dir)
+    gate = RunGate(settings.max_cost_usd, spent_usd)
     progress = Progress(len(specs))
     outcomes: dict[str, SceneOutcome] = {}
     with ThreadPoolExecutor(max_workers=settings.max_concurrency, thread_name_prefix="scene") as pool:
         # Each thread gets a copy of this context, so its task runs belong to this flow run.
         futures = [
-            pool.submit(copy_context().run, produce_scene, spec, settings, render, upload) for spec in specs
+            pool.submit(copy_context().run, produce_scene, spec, settings, gate, render, upload)
+            for spec in specs
         ]
         for future in as_completed(futures):
             outcome = future.result()
@@ -39,19 +46,28 @@ def produce_scenes(specs: list[SceneSpec], settings: Settings) -> list[SceneOutc
     return [outcomes[spec.scene_id] for spec in specs]
 
 
-def produce_scene(spec: SceneSpec, settings: Settings, render: Task, upload: Task) -> SceneOutcome:
+def produce_scene(
+    spec: SceneSpec, settings: Settings, gate: RunGate, render: Task, upload: Task
+) -> SceneOutcome:
     """One scene to its end; never raises, so one scene's failure leaves the others alone."""
     started = time.perf_counter()
     context = FlowRunContext.get()
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
-    rendered = None
+    expected = image_generator(settings).expected_cost_usd
+    refusal = gate.admit(expected)
+    if refusal:
+        return _failed(spec, settings, "skipped", refusal, None, 0.0, flow_run_id, started)
+    rendered: RenderedImage | None = None
+    cost = 0.0
     try:
         staged = staged_image_path(settings, spec)
         if not staged.exists() and not scene_storage(settings).is_complete(spec.scene_id):
             # Nothing of this scene survives outside the cache (its folder was deleted, say): make it
             # again rather than trust cache records that describe files no longer there.
             render, upload = render.with_options(refresh_cache=True), upload.with_options(refresh_cache=True)
-        rendered = render(spec=spec, settings=settings)  # committed at once: a paid render is kept
+        state = render(spec=spec, settings=settings, return_state=True)
+        rendered = state.result()  # committed at once: a paid render is kept
+        cost = 0.0 if state.name == "Cached" else rendered.cost_usd  # a cached render costs nothing now
         with transaction() as txn:  # a scene is stored only if its history record is written too
             txn.set("settings", settings)
             txn.set("scene_id", spec.scene_id)
@@ -61,16 +77,52 @@ def produce_scene(spec: SceneSpec, settings: Settings, render: Task, upload: Tas
                 HistoryRecord.of(spec, stored=stored, rendered=rendered, flow_run_id=flow_run_id), settings
             )
         return SceneOutcome(
-            spec=spec, status="succeeded", scene_uri=stored.scene_uri, seconds=time.perf_counter() - started
+            spec=spec,
+            status="succeeded",
+            scene_uri=stored.scene_uri,
+            seconds=time.perf_counter() - started,
+            cost_usd=cost,
         )
     except Exception as exc:
-        reason = describe(exc)
-        try:
-            record_scene(
-                HistoryRecord.of(spec, rendered=rendered, failure=reason, flow_run_id=flow_run_id), settings
-            )
-        except Exception as record_error:
-            reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
-        return SceneOutcome(
-            spec=spec, status="failed", failure_reason=reason, seconds=time.perf_counter() - started
+        if isinstance(exc, FatalError):
+            gate.stop(str(exc))
+        if isinstance(exc, SceneFailed) and rendered is None:
+            cost = exc.cost_usd  # answers without an image are billed too
+        status: Status = exc.status if isinstance(exc, SceneFailed) else "failed"  # type: ignore[assignment]
+        return _failed(spec, settings, status, describe(exc), rendered, cost, flow_run_id, started)
+    finally:
+        gate.settle(expected, cost)
+
+
+def _failed(
+    spec: SceneSpec,
+    settings: Settings,
+    status: Status,
+    reason: str,
+    rendered: RenderedImage | None,
+    cost: float,
+    flow_run_id: str | None,
+    started: float,
+) -> SceneOutcome:
+    """Record a scene that did not complete, so rerun-failed can find it, and describe it."""
+    try:
+        record_scene(
+            HistoryRecord.of(
+                spec,
+                rendered=rendered,
+                failure=reason,
+                failure_status=status,
+                cost_usd=rendered.cost_usd if rendered else cost,
+                flow_run_id=flow_run_id,
+            ),
+            settings,
         )
+    except Exception as record_error:
+        reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
+    return SceneOutcome(
+        spec=spec,
+        status=status,
+        failure_reason=reason,
+        seconds=time.perf_counter() - started,
+        cost_usd=cost,
+    )

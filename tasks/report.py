@@ -14,7 +14,7 @@ from prefect.artifacts import (
 from prefect.states import Completed, Failed, State
 
 from scenegen.backends import scene_storage
-from scenegen.models import SceneOutcome, SceneSpec
+from scenegen.models import PromptBatch, SceneOutcome, SceneSpec
 from scenegen.settings import Settings
 
 
@@ -24,6 +24,7 @@ def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
             "scene_id": s.scene_id,
             "archetype": s.archetype,
             "tags": ", ".join(s.variation_tags),
+            "prompt_model": s.prompt_model,
             "prompt": s.prompt[:160],
         }
         for s in specs
@@ -38,20 +39,33 @@ def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
             "tags": ", ".join(o.spec.variation_tags),
             "uri": o.scene_uri or "",
             "status": o.status,
+            "cost_usd": f"{o.cost_usd:.3f}",
             "reason": o.failure_reason or "",
         }
         for o in outcomes
     ]
 
 
-def summary_markdown(outcomes: list[SceneOutcome], shares: dict[str, float] | None, where: str) -> str:
+def spend_line(outcomes: list[SceneOutcome], prompts_cost_usd: float) -> str:
+    images = sum(o.cost_usd for o in outcomes)
+    return (
+        f"Estimated spend: ${images + prompts_cost_usd:.2f} "
+        f"(images ${images:.2f}, prompts ${prompts_cost_usd:.2f})"
+    )
+
+
+def summary_markdown(
+    outcomes: list[SceneOutcome], shares: dict[str, float] | None, where: str, prompts_cost_usd: float = 0.0
+) -> str:
     planned = Counter(o.spec.archetype for o in outcomes)
     made = Counter(o.spec.archetype for o in outcomes if o.succeeded)
     failed = [o for o in outcomes if not o.succeeded]
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(Counter(o.status for o in failed).items()))
     lines = [
         f"# Scene generation: {len(outcomes) - len(failed)} of {len(outcomes)} scenes stored",
         "",
-        f"Scenes are under `{where}`.",
+        f"Scenes are under `{where}`. {spend_line(outcomes, prompts_cost_usd)}."
+        + (f" Not stored: {statuses}." if failed else ""),
         "",
         "| archetype | target share | planned | stored | failed |",
         "|---|---:|---:|---:|---:|",
@@ -61,7 +75,9 @@ def summary_markdown(outcomes: list[SceneOutcome], shares: dict[str, float] | No
         lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {planned[name] - made[name]} |")
     if failed:
         lines += ["", "## Failures", ""]
-        lines += [f"- `{o.spec.scene_id}` ({o.spec.archetype}): {o.failure_reason}" for o in failed]
+        lines += [
+            f"- `{o.spec.scene_id}` ({o.spec.archetype}, {o.status}): {o.failure_reason}" for o in failed
+        ]
     return "\n".join(lines)
 
 
@@ -70,37 +86,54 @@ def scenes_root(settings: Settings) -> str:
 
 
 def final_state(outcomes: list[SceneOutcome], settings: Settings) -> State:
-    """Completed when every scene was stored; Failed, naming the failed scenes, otherwise."""
-    failed = [o.spec.scene_id for o in outcomes if not o.succeeded]
-    stored = len(outcomes) - len(failed)
-    if failed:
-        return Failed(
-            message=f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)} "
-            f"({stored} stored under {scenes_root(settings)})"
-        )
+    """Completed when every scene was stored; Failed, naming the failed scenes, otherwise.
+
+    A run stopped early (a fatal error, the budget) leads with why, since that is what to fix.
+    """
+    failed = [o.spec.scene_id for o in outcomes if not o.succeeded and o.status != "skipped"]
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    stored = len(outcomes) - len(failed) - len(skipped)
+    if failed or skipped:
+        parts = [f"{len(skipped)} of {len(outcomes)} scenes {skipped[0].failure_reason}"] if skipped else []
+        if failed:
+            parts.append(f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)}")
+        return Failed(message=f"{'; '.join(parts)} ({stored} stored under {scenes_root(settings)})")
     return Completed(message=f"{stored} of {len(outcomes)} scenes stored under {scenes_root(settings)}")
 
 
 @task(name="publish-plan")
-def publish_plan(specs: list[SceneSpec], shares: dict[str, float], dry_run: bool) -> None:
+def publish_plan(prompts: PromptBatch, shares: dict[str, float], dry_run: bool) -> None:
     logger = get_run_logger()
-    for spec in specs:
+    for spec in prompts.specs:
         logger.info("planned %s [%s]: %s", spec.scene_id, ", ".join(spec.variation_tags), spec.prompt[:120])
+    for note in prompts.notes:
+        logger.warning("prompts: %s", note)
     mix = ", ".join(f"{name} {share:.0%}" for name, share in shares.items() if share > 0)
+    writers = ", ".join(f"{model} {n}" for model, n in Counter(s.prompt_model for s in prompts.specs).items())
+    notes = "".join(f"\n- {note}" for note in prompts.notes)
     title = "Dry run: nothing will be rendered" if dry_run else "Plan"
     create_markdown_artifact(
         key="scenegen-plan",
-        markdown=f"# {title}\n\n{len(specs)} scenes; archetype shares after coverage correction: {mix}.",
+        markdown=f"# {title}\n\n{len(prompts.specs)} scenes; archetype shares after coverage correction: "
+        f"{mix}.\n\nPrompts by {writers}; estimated ${prompts.cost_usd:.3f}.{notes}",
         description="The scenes this run plans to make",
     )
-    create_table_artifact(key="scenegen-planned-scenes", table=plan_rows(specs), description="Planned scenes")
+    create_table_artifact(
+        key="scenegen-planned-scenes", table=plan_rows(prompts.specs), description="Planned scenes"
+    )
 
 
 @task(name="publish-report")
-def publish_report(outcomes: list[SceneOutcome], shares: dict[str, float] | None, settings: Settings) -> None:
+def publish_report(
+    outcomes: list[SceneOutcome],
+    shares: dict[str, float] | None,
+    settings: Settings,
+    prompts_cost_usd: float = 0.0,
+) -> None:
+    get_run_logger().info(spend_line(outcomes, prompts_cost_usd))
     create_markdown_artifact(
         key="scenegen-summary",
-        markdown=summary_markdown(outcomes, shares, scenes_root(settings)),
+        markdown=summary_markdown(outcomes, shares, scenes_root(settings), prompts_cost_usd),
         description="Per-archetype counts and failures",
     )
     create_table_artifact(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +44,59 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     output = tmp_path / "output"
     monkeypatch.setenv("OUTPUT_DIR", str(output))
     return output
+
+
+TEST_KEY = "AIzaTestKey-must-never-appear-9f3c"  # distinctive, so a leak anywhere is easy to find
+
+
+class FakeGemini:
+    """Handle on the fake Gemini server: set each model's script, read the requests it received."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def _call(self, path: str, payload: dict | None = None) -> object:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(f"{self.url}{path}", data=data, method="POST" if data else "GET")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def script(self, **steps: list[str]) -> None:
+        """Steps per model id (dashes and dots as in the id: pass a dict via `script(**{...})`)."""
+        self._call("/_fake/script", {"steps": steps})
+
+    def requests(self, model: str | None = None) -> list[dict]:
+        every = self._call("/_fake/requests")
+        return [r for r in every if model is None or r["model"] == model]  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def fake_gemini_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGemini]:
+    """tests/fake_gemini.py in its own process on 127.0.0.1, stopped by its PID when the session ends."""
+    log = open(tmp_path_factory.mktemp("fake-gemini") / "stderr.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("fake_gemini.py"))],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        cwd=Path(__file__).parent.parent,
+    )
+    try:
+        port = int(process.stdout.readline())  # type: ignore[union-attr]
+        yield FakeGemini(f"http://127.0.0.1:{port}")
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def gemini(fake_gemini_server: FakeGemini, monkeypatch: pytest.MonkeyPatch) -> FakeGemini:
+    """The Gemini backends pointed at the fake server, with an empty script and request log."""
+    fake_gemini_server.script()
+    monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("GEMINI_BASE_URL", fake_gemini_server.url)
+    return fake_gemini_server

@@ -139,6 +139,7 @@ class ProceduralRenderer:
 
     name = "procedural"
     model = "procedural-v1"
+    expected_cost_usd = 0.0
 
     def __init__(self, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> None:
         self.size = size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,7 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
         (["generate", "--seed", "x"], {}, "invalid int value"),
         (["rerun-failed", "--scene-id", "Bad/ID"], {}, "does not match"),
         (["rerun-failed", "--scene-id", "kitchen-20260101-abc"], {}, "not in the history"),
-        (["generate"], {"GEMINI_API_KEY": "k-123"}, "not available in this version"),
+        (["generate"], {"GEMINI_API_KEY": "k-123", "GEMINI_TIMEOUT_SECONDS": "0"}, "GEMINI_TIMEOUT_SECONDS"),
+        (["generate"], {"GEMINI_API_KEY": "k-123", "BUCKET": "b"}, "GCS storage is not available"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2_before_anything_is_written(
@@ -92,3 +94,38 @@ def test_the_flow_script_runs_from_the_environment_alone(clean_environment, pref
     assert done.returncode == 0, done.stdout + done.stderr
     [marker] = (clean_environment / "scenes").glob(f"utility_room-*/{MARKER}")
     assert marker.is_file()
+
+
+def layout(output: Path) -> list[tuple]:
+    """What a run leaves, without the ids and values: files per scene, scene.json keys, sizes, records."""
+    from PIL import Image
+
+    from tests.integration.test_flows import history
+
+    scenes = []
+    for folder in sorted((output / "scenes").iterdir()):
+        document = json.loads((folder / "scene.json").read_text())
+        scenes.append(
+            (
+                tuple(sorted(p.name for p in folder.iterdir())),
+                tuple(sorted(document["spec"])),
+                tuple(sorted(document["result"])),
+                Image.open(folder / "source_image.png").size,
+            )
+        )
+    records = [(r.success, r.status, bool(r.image_uri), bool(r.sha256)) for r in history(output).values()]
+    return [*scenes, *sorted(records)]
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_generate_on_gemini_leaves_what_the_embedded_run_leaves(tmp_path, gemini, monkeypatch, capsys):
+    layouts = {}
+    for run in ("gemini", "embedded"):
+        if run == "embedded":
+            monkeypatch.delenv("GEMINI_API_KEY")
+        monkeypatch.setenv("OUTPUT_DIR", str(tmp_path / run))
+        assert main(["generate", "--scenes", "2", "--seed", "5"]) == 0
+        assert "Completed: 2 of 2 scenes stored" in capsys.readouterr().out
+        layouts[run] = layout(tmp_path / run)
+    assert len(layouts["gemini"]) == 4 and layouts["gemini"] == layouts["embedded"]
+    assert len(gemini.requests()) == 3  # one prompt batch, two images: nothing from the embedded run

@@ -1,0 +1,217 @@
+"""A Gemini-compatible HTTP server on 127.0.0.1 for the tests: `generateContent` answers as the real API
+does (shapes from DESIGN.md §3), following a script of outcomes per model that the tests set.
+
+Run: python tests/fake_gemini.py   -> prints its port on the first line of stdout, serves until killed.
+Control: POST /_fake/script {"steps": {"<model>": ["quota:2", "image", ...]}} (also clears the request log);
+         GET /_fake/requests -> every generateContent request received, with its headers and JSON body.
+Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, not_found,
+       prompt_blocked, image_blocked, text_only, empty, prompts, prompts_partly_bad, truncated_prompts,
+       answer:<text> (a text answer, verbatim).
+With no step left, an image model draws an image and a text model writes prompts.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import itertools
+import json
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from scenegen.gemini_prompts import INPUT_MARKER
+
+WIDTH, HEIGHT = 2752, 1536
+IMAGE_USAGE = {
+    "promptTokenCount": 350,
+    "candidatesTokenCount": 1140,
+    "candidatesTokensDetails": [
+        {"modality": "IMAGE", "tokenCount": 1120},
+        {"modality": "TEXT", "tokenCount": 20},
+    ],
+    "thoughtsTokenCount": 180,
+    "totalTokenCount": 1670,
+}
+TEXT_USAGE = {"promptTokenCount": 4000, "candidatesTokenCount": 1500, "thoughtsTokenCount": 500}
+
+_lock = threading.Lock()
+_script: dict[str, list[str]] = {}
+_requests: list[dict[str, Any]] = []
+_counter = itertools.count(1)
+
+
+def picture(size: tuple[int, int], fmt: str) -> str:
+    """A simple, distinct picture each call, base64-encoded as the API sends inline data."""
+    n = next(_counter)
+    image = Image.new("RGB", size, ((n * 53) % 256, (n * 97) % 256, (n * 31) % 256))
+    draw = ImageDraw.Draw(image)
+    for i in range(8):
+        x = (i * size[0]) // 8
+        draw.rectangle([x, size[1] // 3, x + size[0] // 16, size[1] - 1], fill=((i * 40 + n) % 256, 90, 160))
+    out = io.BytesIO()
+    image.save(out, format=fmt, **({"quality": 85} if fmt == "JPEG" else {"compress_level": 1}))
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def image_answer(mime: str, fmt: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> dict[str, Any]:
+    parts = [
+        {"text": "Planning the room layout and the light.", "thought": True},
+        {"inlineData": {"mimeType": "image/png", "data": picture((64, 36), "PNG")}, "thought": True},
+        {"text": "Here is the room."},
+        {"inlineData": {"mimeType": mime, "data": picture(size, fmt)}},
+    ]
+    return {
+        "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+        "usageMetadata": IMAGE_USAGE,
+    }
+
+
+def error(code: int, status: str, message: str, details: list[dict[str, Any]] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "status": status, "details": details or []}}
+
+
+def prompts_answer(body: dict[str, Any], bad: bool = False) -> dict[str, Any]:
+    """A valid structured answer for the plan in the request (or one with some slots wrong)."""
+    text = body["contents"][0]["parts"][0]["text"]
+    plan = json.loads(text.split(INPUT_MARKER, 1)[1])
+    scenes = []
+    for slot in plan["slots"]:
+        name = slot["archetype"]
+        archetype = plan["archetypes"][name]
+        coverage = plan["coverage"][name]
+        tags = [min(tags, key=lambda t: (coverage.get(t, 0), t)) for tags in archetype["dimensions"].values()]
+        prompt = (
+            f"A {archetype['description'].lower()}, variant {next(_counter)}-{time.time_ns() % 10**9}, "
+            f"with {', '.join(archetype['fixtures'][:3])}; conditions: {', '.join(tags).replace('_', ' ')}. "
+            "Every surface is plausible and lived in, the floor is visible edge to edge."
+        )
+        if bad and slot["slot"] == 0:
+            tags[-1] = "glitter_style"
+        if bad and slot["slot"] == 1:
+            prompt = "Too short."
+        scenes.append({"slot": slot["slot"], "archetype": name, "variation_tags": tags, "prompt": prompt})
+    return text_answer(json.dumps({"scenes": scenes}))
+
+
+def text_answer(text: str) -> dict[str, Any]:
+    return {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
+        "usageMetadata": TEXT_USAGE,
+    }
+
+
+def answer(step: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    kind, _, arg = step.partition(":")
+    if kind == "image":
+        return 200, image_answer("image/png", "PNG")
+    if kind == "jpeg_as_png":
+        return 200, image_answer("image/png", "JPEG")
+    if kind == "small_image":
+        return 200, image_answer("image/png", "PNG", (1024, 576))
+    if kind == "slow":
+        time.sleep(float(arg))
+        return 200, image_answer("image/png", "PNG")
+    if kind == "quota":
+        retry = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{arg}s"}
+        return 429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", [retry])
+    if kind == "overloaded":
+        return 503, error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")
+    if kind == "invalid_key":
+        info = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}
+        return 400, error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [info])
+    if kind == "not_found":
+        return 404, error(404, "NOT_FOUND", "models/unknown is not found for API version v1beta.")
+    if kind == "prompt_blocked":
+        feedback = {"blockReason": "PROHIBITED_CONTENT"}
+        return 200, {"promptFeedback": feedback, "usageMetadata": {"promptTokenCount": 350}}
+    if kind == "image_blocked":
+        candidate = {"finishReason": "IMAGE_SAFETY", "finishMessage": "The image was flagged.", "index": 0}
+        return 200, {"candidates": [candidate], "usageMetadata": {"promptTokenCount": 350}}
+    if kind == "text_only":
+        return 200, text_answer("I would rather describe this kitchen in words than draw it.")
+    if kind == "empty":
+        return 200, {}
+    if kind == "answer":
+        return 200, text_answer(arg)
+    if kind == "prompts":
+        return 200, prompts_answer(body)
+    if kind == "prompts_partly_bad":
+        return 200, prompts_answer(body, bad=True)
+    if kind == "truncated_prompts":
+        whole = prompts_answer(body)
+        text = whole["candidates"][0]["content"]["parts"][0]["text"]
+        whole["candidates"][0]["content"]["parts"][0]["text"] = text[: len(text) // 2]
+        whole["candidates"][0]["finishReason"] = "MAX_TOKENS"
+        return 200, whole
+    raise ValueError(f"unknown step {step!r}")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if self.path == "/_fake/requests":
+            with _lock:
+                self._send(200, list(_requests))
+        else:
+            self._send(404, error(404, "NOT_FOUND", self.path))
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        if self.path == "/_fake/script":
+            with _lock:
+                _script.clear()
+                _script.update({model: list(steps) for model, steps in body["steps"].items()})
+                _requests.clear()
+            self._send(200, {})
+            return
+        match = re.fullmatch(r"/(v1|v1beta)/models/([^/:]+):generateContent", self.path)
+        if not match:
+            self._send(404, error(404, "NOT_FOUND", f"no route {self.path}"))
+            return
+        model = match.group(2)
+        with _lock:
+            _requests.append(
+                {
+                    "path": self.path,
+                    "model": model,
+                    "time": time.time(),
+                    "body": body,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                }
+            )
+            queue = _script.get(model) or []
+            step = queue.pop(0) if queue else ("image" if "image" in model else "prompts")
+        status, payload = answer(step, body)
+        self._send(status, payload)
+
+    def _send(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test): nothing to answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def main() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
