@@ -1,0 +1,79 @@
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from google.genai import types
+
+from scenegen.costs import load_price_table
+from scenegen.gate import RunGate
+
+PRICES = load_price_table()
+
+
+def usage(**counts) -> types.GenerateContentResponseUsageMetadata:
+    return types.GenerateContentResponseUsageMetadata.model_validate(counts)
+
+
+def test_an_image_is_priced_by_its_image_text_thought_and_input_tokens():
+    metadata = usage(
+        prompt_token_count=1000,
+        candidates_token_count=1140,
+        thoughts_token_count=100,
+        candidates_tokens_details=[
+            {"modality": "IMAGE", "token_count": 1120},
+            {"modality": "TEXT", "token_count": 20},
+        ],
+    )
+    expected = (1000 * 2.0 + (20 + 100) * 12.0 + 1120 * 120.0) / 1e6
+    assert PRICES.cost("gemini-3-pro-image", metadata, image=True) == pytest.approx(expected)
+    assert 0.13 < expected < 0.14  # the published ~$0.134 per 2K image
+
+
+def test_no_usage_is_charged_a_typical_call_and_unknown_models_are_priced_like_the_default():
+    typical = PRICES.models["gemini-3-pro-image"].typical_request_usd
+    assert PRICES.cost("gemini-3-pro-image", None, image=True) == typical
+    metadata = usage(prompt_token_count=10_000, candidates_token_count=1_000)
+    assert PRICES.cost("gemini-9-text", metadata, image=False) == PRICES.cost(
+        "gemini-3.1-pro-preview", metadata, image=False
+    )
+
+
+def test_the_gate_admits_renders_until_the_spend_and_holds_reach_the_budget():
+    gate = RunGate(max_cost_usd=0.30, spent_usd=0.05)
+    assert gate.admit(0.14) is None
+    gate.settle(0.14, 0.14)  # the first paid render ends: the others may start side by side
+    admitted = [gate.admit(0.14) is None for _ in range(3)]
+    assert admitted == [True, False, False]  # 0.19 spent, then 0.33 with one held >= 0.30
+    gate.settle(0.14, 0.0)  # a cached render cost nothing: room again
+    assert gate.admit(0.14) is None
+    refusal = gate.admit(0.14)
+    assert refusal and "MAX_COST_USD ($0.30)" in refusal
+
+
+def test_the_first_paid_render_goes_alone_and_a_fatal_answer_stops_the_waiting_ones():
+    gate = RunGate(max_cost_usd=None)
+    assert gate.admit(0.14) is None
+    with ThreadPoolExecutor(3) as pool:
+        waiting = [pool.submit(gate.admit, 0.14) for _ in range(3)]
+        time.sleep(0.2)
+        assert not any(f.done() for f in waiting)
+        assert gate.admit(0.0) is None  # free work (a cached render's cost is unknown up front) is not held
+        gate.stop("404 NOT_FOUND: no such model")
+        assert all("404 NOT_FOUND" in (f.result(timeout=5) or "") for f in waiting)
+
+
+def test_a_free_backend_is_never_stopped_by_the_budget_but_a_stop_stops_everything():
+    gate = RunGate(max_cost_usd=0.0)
+    assert gate.admit(0.0) is None
+    gate.stop("400 INVALID_ARGUMENT: API key not valid")
+    gate.stop("a later error")
+    assert gate.admit(0.0) == "not started: the run stopped after 400 INVALID_ARGUMENT: API key not valid"
+
+
+def test_side_by_side_admissions_never_hold_more_than_the_budget_allows():
+    gate = RunGate(max_cost_usd=1.0)
+    gate.admit(0.25)
+    gate.settle(0.25, 0.25)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: gate.admit(0.25), range(40)))
+    assert sum(r is None for r in results) == 3
