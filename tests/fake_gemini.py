@@ -4,7 +4,7 @@ does (shapes from DESIGN.md §3), following a script of outcomes per model that 
 Run: python tests/fake_gemini.py   -> prints its port on the first line of stdout, serves until killed.
 Control: POST /_fake/script {"steps": {"<model>": ["quota:2", "image", ...]}} (also clears the request log);
          GET /_fake/requests -> every generateContent request received, with its headers and JSON body.
-Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, not_found,
+Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, echo_key, not_found,
        prompt_blocked, image_blocked, text_only, empty, prompts, prompts_partly_bad, truncated_prompts,
        answer:<text> (a text answer, verbatim).
 With no step left, an image model draws an image and a text model writes prompts.
@@ -106,7 +106,7 @@ def text_answer(text: str) -> dict[str, Any]:
     }
 
 
-def answer(step: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def answer(step: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
     kind, _, arg = step.partition(":")
     if kind == "image":
         return 200, image_answer("image/png", "PNG")
@@ -125,6 +125,8 @@ def answer(step: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     if kind == "invalid_key":
         info = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}
         return 400, error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [info])
+    if kind == "echo_key":  # as some proxies do: the refused key quoted back in the message
+        return 403, error(403, "PERMISSION_DENIED", f"Key {key} is suspended. Ask the project owner.")
     if kind == "not_found":
         return 404, error(404, "NOT_FOUND", "models/unknown is not found for API version v1beta.")
     if kind == "prompt_blocked":
@@ -188,7 +190,7 @@ class Handler(BaseHTTPRequestHandler):
             )
             queue = _script.get(model) or []
             step = queue.pop(0) if queue else ("image" if "image" in model else "prompts")
-        status, payload = answer(step, body)
+        status, payload = answer(step, body, self.headers.get("x-goog-api-key", ""))
         self._send(status, payload)
 
     def _send(self, status: int, payload: Any) -> None:

@@ -103,7 +103,14 @@ def test_answers_without_an_image_say_why(step, error, words, tmp_path, gemini):
     assert not (tmp_path / "staged.png").exists()
 
 
-@pytest.mark.parametrize(("step", "words"), [("invalid_key", "API key not valid"), ("not_found", "404")])
+@pytest.mark.parametrize(
+    ("step", "words"),
+    [
+        ("invalid_key", "API key not valid"),
+        ("echo_key", r"403 PERMISSION_DENIED: Key \[redacted\] is suspended"),
+        ("not_found", "404"),
+    ],
+)
 def test_a_refused_key_or_unknown_model_is_fatal_and_never_shows_the_key(step, words, tmp_path, gemini):
     with pytest.raises(FatalError, match=words) as caught:
         generate(tmp_path, [step], gemini)

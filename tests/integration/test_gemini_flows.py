@@ -51,6 +51,7 @@ def test_a_run_on_gemini_stores_complete_scenes_with_their_cost(clean_environmen
     # A rerun of stored scenes pays for nothing: the renders come from the cache.
     assert rerun_failed_scenes(scene_ids=sorted(folders), return_state=True).is_completed()
     assert len(gemini.requests(IMAGE_MODEL)) == 3
+    assert "Estimated spend: $0.00" in Artifact.get("scenegen-summary").data
 
 
 def test_a_quota_error_is_retried_no_sooner_than_the_server_asked(clean_environment, gemini, quick_backoff):
@@ -163,7 +164,7 @@ def test_the_key_is_in_no_log_artifact_record_or_file(clean_environment, gemini,
     from prefect.logging.handlers import APILogWorker
 
     monkeypatch.setenv("MAX_CONCURRENCY", "1")
-    gemini.script(**{IMAGE_MODEL: ["image", "quota:0", "image_blocked", "overloaded", "invalid_key"]})
+    gemini.script(**{IMAGE_MODEL: ["image", "quota:0", "image_blocked", "overloaded", "echo_key"]})
     state = generate_scenes(scenes=4, seed=11, return_state=True)
     assert state.is_failed()
     run_id = state.state_details.flow_run_id
@@ -174,7 +175,7 @@ def test_the_key_is_in_no_log_artifact_record_or_file(clean_environment, gemini,
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
         )
         flow_run = client.read_flow_run(run_id)
-    assert any("API key not valid" in log.message for log in logs)  # the logs are the ones of this run
+    assert any("Key [redacted] is suspended" in log.message for log in logs)  # this run's logs, with the echo
     texts = [log.message for log in logs] + [json.dumps(a.data) for a in artifacts]
     texts += [json.dumps(flow_run.parameters), state.message or "", str(capfd.readouterr())]
     texts += [p.read_bytes().decode("latin-1") for p in clean_environment.rglob("*") if p.is_file()]
