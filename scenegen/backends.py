@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from pydantic import SecretStr
 
 from scenegen.config import ArchetypeConfig
@@ -16,11 +19,10 @@ from scenegen.render import ProceduralRenderer
 from scenegen.settings import Settings
 from scenegen.storage import LocalSceneStorage, SceneStorage
 
+if TYPE_CHECKING:
+    from prefect.filesystems import WritableFileSystem
+
 SECRET_BLOCK = "gemini-api-key"  # a Prefect Secret block that may hold the key instead of GEMINI_API_KEY
-
-
-def _not_yet(what: str, how_to_avoid: str) -> InputError:
-    return InputError(f"{what} is not available in this version of scenegen; {how_to_avoid}")
 
 
 def image_backend_name(settings: Settings) -> str:
@@ -67,14 +69,27 @@ def with_gemini_key(settings: Settings) -> Settings:
 
 def history_store(settings: Settings) -> HistoryStore:
     if settings.firestore_project:
-        raise _not_yet("Firestore history", "unset FIRESTORE_PROJECT to use the SQLite history")
+        from scenegen.firestore_history import FirestoreHistory  # the Google clients load only when used
+
+        return FirestoreHistory(settings.firestore_project)
     return SqliteHistoryStore(settings.history_path)
 
 
 def scene_storage(settings: Settings) -> SceneStorage:
     if settings.bucket:
-        raise _not_yet("GCS storage", "unset BUCKET to store scenes under OUTPUT_DIR")
+        from scenegen.gcs_storage import GcsSceneStorage
+
+        return GcsSceneStorage(settings.bucket)
     return LocalSceneStorage(settings.output_dir)
+
+
+def result_storage(settings: Settings) -> Path | WritableFileSystem:
+    """Where Prefect keeps the render and upload cache: beside the scenes, in the bucket or the folder."""
+    if settings.bucket:
+        from scenegen.gcs_storage import cache_bucket
+
+        return cache_bucket(settings.bucket)
+    return settings.cache_dir
 
 
 def check_backends(settings: Settings, config: ArchetypeConfig) -> None:

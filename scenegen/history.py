@@ -14,12 +14,23 @@ from scenegen.errors import InputError
 from scenegen.models import HistoryRecord, SceneSpec, check_scene_id, utcnow
 
 TABLE = "scene_generation_history"
+# What the weights, the diversifiers and the rerun selection read from a lookback.
+SUMMARY_FIELDS = (
+    "scene_id",
+    "archetype",
+    "prompt_hash",
+    "prompt_summary",
+    "variation_tags",
+    "generated_at",
+    "success",
+    "status",
+)
 _LIST_FIELDS = ("variation_tags",)
 
 
 class HistoryStore(Protocol):
     def records_since(self, since: datetime) -> list[HistoryRecord]:
-        """Records generated at or after `since`, oldest first."""
+        """Records generated at or after `since`, oldest first; at least the fields in SUMMARY_FIELDS."""
         ...
 
     def get(self, scene_id: str) -> HistoryRecord | None: ...
@@ -103,7 +114,8 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
                 raise InputError(f"scene {scene_id} is not in the history")
             records.append(record)
     else:
-        records = [r for r in recent_history(store, since_days) if not r.success and r.status != "blocked"]
+        failed = [r for r in recent_history(store, since_days) if not r.success and r.status != "blocked"]
+        records = [store.get(r.scene_id) or r for r in failed]  # the lookback read may be a summary
     return [record.to_spec() for record in records]
 
 

@@ -121,7 +121,7 @@ class HistoryRecord(BaseModel):
     variation_tags: list[str]
     generated_at: datetime
     success: bool
-    prompt: str
+    prompt: str = ""
     status: Status
     failure_reason: str | None = None
     image_uri: str | None = None
@@ -129,9 +129,11 @@ class HistoryRecord(BaseModel):
     cost_usd: float = 0.0
     flow_run_id: str | None = None
     attempts: int = 1
-    seed: int
-    image_model: str
-    prompt_model: str
+    # A lookback read may leave these out (the weights and the diversifier never need them); a rerun reads
+    # the whole record with HistoryStore.get before it rebuilds the spec.
+    seed: int = 0
+    image_model: str = ""
+    prompt_model: str = ""
 
     @classmethod
     def of(
@@ -167,6 +169,8 @@ class HistoryRecord(BaseModel):
 
     def to_spec(self) -> SceneSpec:
         """The spec this record was made from: same id, prompt, tags and seed."""
+        if not self.prompt or not self.image_model:
+            raise ValueError(f"the history record of {self.scene_id} was read without its spec fields")
         return SceneSpec(
             scene_id=self.scene_id,
             archetype=self.archetype,

@@ -11,7 +11,7 @@ from prefect import Task
 from prefect.context import FlowRunContext
 from prefect.transactions import transaction
 
-from scenegen.backends import image_generator, scene_storage
+from scenegen.backends import image_generator, result_storage, scene_storage
 from scenegen.errors import FatalError, SceneFailed, describe
 from scenegen.gate import RunGate
 from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec, Status
@@ -28,8 +28,9 @@ def produce_scenes(specs: list[SceneSpec], settings: Settings, spent_usd: float 
     `spent_usd` is what the run already spent (its prompts), counted against MAX_COST_USD.
     """
     # Cache records live beside the scenes they describe: delete the output and the cache goes with it.
-    render = render_scene.with_options(result_storage=settings.cache_dir)
-    upload = upload_scene.with_options(result_storage=settings.cache_dir)
+    cache = result_storage(settings)
+    render = render_scene.with_options(result_storage=cache)
+    upload = upload_scene.with_options(result_storage=cache)
     gate = RunGate(settings.max_cost_usd, spent_usd)
     progress = Progress(len(specs))
     outcomes: dict[str, SceneOutcome] = {}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_API_KEY", None)
 
 from scenegen.settings import Settings  # noqa: E402
+from tests import emulators  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +86,7 @@ def fake_gemini_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fak
         port = int(process.stdout.readline())  # type: ignore[union-attr]
         yield FakeGemini(f"http://127.0.0.1:{port}")
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        emulators.stop(process)
         log.close()
 
 
@@ -100,3 +97,45 @@ def gemini(fake_gemini_server: FakeGemini, monkeypatch: pytest.MonkeyPatch) -> F
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
     monkeypatch.setenv("GEMINI_BASE_URL", fake_gemini_server.url)
     return fake_gemini_server
+
+
+@pytest.fixture(scope="session")
+def firestore_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with emulators.firestore_emulator(tmp_path_factory.mktemp("firestore")) as host:
+        yield host
+
+
+@pytest.fixture(scope="session")
+def gcs_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with emulators.gcs_emulator(tmp_path_factory.mktemp("gcs")) as host:
+        yield host
+
+
+@dataclass
+class Cloud:
+    project: str
+    bucket: str
+
+    def firestore(self):
+        from google.cloud import firestore
+
+        return firestore.Client(project=self.project)
+
+    def objects(self) -> dict[str, object]:
+        from google.cloud import storage
+
+        return {blob.name: blob for blob in storage.Client().list_blobs(self.bucket)}
+
+
+@pytest.fixture
+def cloud(firestore_host: str, gcs_host: str, monkeypatch: pytest.MonkeyPatch) -> Cloud:
+    """FIRESTORE_PROJECT and BUCKET on the emulators: a project and a bucket of this test's own."""
+    from google.cloud import storage
+
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", firestore_host)
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_host)
+    name = f"scenegen-{uuid.uuid4().hex[:12]}"
+    storage.Client().create_bucket(name)
+    monkeypatch.setenv("FIRESTORE_PROJECT", name)
+    monkeypatch.setenv("BUCKET", name)
+    return Cloud(project=name, bucket=name)

@@ -32,7 +32,6 @@ REPO = Path(__file__).resolve().parents[2]
         (["rerun-failed", "--scene-id", "Bad/ID"], {}, "does not match"),
         (["rerun-failed", "--scene-id", "kitchen-20260101-abc"], {}, "not in the history"),
         (["generate"], {"GEMINI_API_KEY": "k-123", "GEMINI_TIMEOUT_SECONDS": "0"}, "GEMINI_TIMEOUT_SECONDS"),
-        (["generate"], {"GEMINI_API_KEY": "k-123", "BUCKET": "b"}, "GCS storage is not available"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2_before_anything_is_written(

@@ -1,0 +1,82 @@
+"""The generation history in Firestore: one document per scene in `scene_generation_history`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from google.api_core import exceptions
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from scenegen.errors import TransientError
+from scenegen.history import SUMMARY_FIELDS, TABLE
+from scenegen.models import HistoryRecord
+
+# Worth trying again: the service is busy, or a write raced another.
+_TRANSIENT = (
+    exceptions.ServiceUnavailable,
+    exceptions.DeadlineExceeded,
+    exceptions.TooManyRequests,
+    exceptions.InternalServerError,
+    exceptions.Aborted,
+)
+
+
+class FirestoreHistory:
+    """History in Firestore; credentials from ADC, or none when FIRESTORE_EMULATOR_HOST is set."""
+
+    def __init__(self, project: str, client: firestore.Client | None = None) -> None:
+        self.project = project
+        self._client = client
+
+    @property
+    def client(self) -> firestore.Client:
+        if self._client is None:  # made on first use: building a store for a check costs nothing
+            self._client = firestore.Client(project=self.project)
+        return self._client
+
+    @property
+    def collection(self) -> firestore.CollectionReference:
+        return self.client.collection(TABLE)
+
+    def records_since(self, since: datetime) -> list[HistoryRecord]:
+        # A server-side range on the indexed timestamp, and only the fields a lookback needs.
+        query = (
+            self.collection.where(filter=FieldFilter("generated_at", ">=", since))
+            .order_by("generated_at")
+            .select(list(SUMMARY_FIELDS))
+        )
+        with _transient_errors():
+            return [HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream()]
+
+    def get(self, scene_id: str) -> HistoryRecord | None:
+        with _transient_errors():
+            snapshot = self.collection.document(scene_id).get()
+        return HistoryRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
+
+    def save(self, record: HistoryRecord) -> None:
+        """Create the scene's document; a scene seen before (a rerun) is updated and its attempts added."""
+        document = self.collection.document(record.scene_id)
+        values = _document(record)
+        with _transient_errors():
+            try:
+                document.create(values)
+            except exceptions.AlreadyExists:
+                document.update({**values, "attempts": firestore.Increment(record.attempts)})
+
+
+def _document(record: HistoryRecord) -> dict[str, Any]:
+    values = record.model_dump(mode="python")
+    values["generated_at"] = record.generated_at  # stored as a Firestore timestamp
+    return values
+
+
+@contextmanager
+def _transient_errors() -> Iterator[None]:
+    try:
+        yield
+    except _TRANSIENT as exc:
+        raise TransientError(f"Firestore: {exc}") from None

