@@ -50,7 +50,15 @@ def produce_scenes(specs: list[SceneSpec], settings: Settings, spent_usd: float 
 def produce_scene(
     spec: SceneSpec, settings: Settings, gate: RunGate, render: Task, upload: Task
 ) -> SceneOutcome:
-    """One scene to its end; never raises, so one scene's failure leaves the others alone."""
+    """One scene to its end; never raises, so one scene's failure leaves the others alone.
+
+    The order here keeps two invariants, in every storage:
+    - a marker exists only beside a verified image, a scene.json and a success record: the storage writes
+      the marker last, once the stored image is verified, and the upload commits only together with the
+      success record (if the record fails, upload's on_rollback removes the stored scene, marker first);
+    - a scene that failed anywhere has no marker and a failure record, and rerun-failed completes it,
+      starting from the cached render, so a paid image is never paid for twice.
+    """
     started = time.perf_counter()
     context = FlowRunContext.get()
     flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
