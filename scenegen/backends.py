@@ -98,6 +98,14 @@ def check_backends(settings: Settings, config: ArchetypeConfig) -> None:
     prompt_diversifier(settings, config)
     history_store(settings)
     scene_storage(settings)
+    if settings.bucket:
+        from scenegen.gcs_storage import BLOCK_PREFIX, resolve_bucket
+
+        if settings.bucket.startswith(BLOCK_PREFIX):
+            try:
+                resolve_bucket(settings.bucket)
+            except ValueError:
+                raise InputError(f"BUCKET: there is no saved GcsBucket block {settings.bucket!r}") from None
 
 
 def resolve_settings(**overrides: object) -> Settings:

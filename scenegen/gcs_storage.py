@@ -53,12 +53,24 @@ class ScenegenGcpCredentials(GcpCredentials):
         return super().get_credentials_from_service_account()
 
 
-def cache_bucket(bucket: str) -> GcsBucket:
+BLOCK_PREFIX = "gcs-bucket/"  # BUCKET=gcs-bucket/<name> names a saved prefect-gcp GcsBucket block
+
+
+def resolve_bucket(setting: str) -> tuple[str, GcpCredentials]:
+    """The bucket and credentials that BUCKET names: a bucket (with ADC), or a saved GcsBucket block."""
+    if setting.startswith(BLOCK_PREFIX):
+        block = GcsBucket.load(setting.removeprefix(BLOCK_PREFIX), _sync=True)
+        return block.bucket, block.gcp_credentials
+    return setting, ScenegenGcpCredentials()
+
+
+def cache_bucket(setting: str) -> GcsBucket:
     """Prefect result storage in the bucket, so a new Cloud Run job still finds the cache.
 
     Prefect takes result storage only as a saved block: it is saved (again) as scenegen-cache-<bucket>.
     """
-    block = GcsBucket(bucket=bucket, bucket_folder=CACHE_FOLDER, gcp_credentials=ScenegenGcpCredentials())
+    bucket, credentials = resolve_bucket(setting)
+    block = GcsBucket(bucket=bucket, bucket_folder=CACHE_FOLDER, gcp_credentials=credentials)
     block.save(f"scenegen-cache-{re.sub(r'[^a-z0-9-]+', '-', bucket.lower())}", overwrite=True)
     return block
 
@@ -83,16 +95,20 @@ class GcsSceneStorage:
     """scenes/{scene_id}/ in a bucket. Writes are create-only, or replace exactly the version read, so two
     writers never silently overwrite each other."""
 
-    def __init__(self, bucket: str, client: storage.Client | None = None) -> None:
-        self.bucket_name = bucket
-        self.root_uri = f"gs://{bucket}"
-        self._client = client
+    def __init__(self, setting: str) -> None:
+        self.setting = setting  # a bucket name, or gcs-bucket/<saved block name>
+        self._bucket: storage.Bucket | None = None
 
     @property
     def bucket(self) -> storage.Bucket:
-        if self._client is None:  # made on first use: building a store for a check costs nothing
-            self._client = ScenegenGcpCredentials().get_cloud_storage_client()
-        return self._client.bucket(self.bucket_name)
+        if self._bucket is None:  # made on first use: building a store for a check costs nothing
+            name, credentials = resolve_bucket(self.setting)
+            self._bucket = credentials.get_cloud_storage_client().bucket(name)
+        return self._bucket
+
+    @property
+    def root_uri(self) -> str:
+        return f"gs://{self.bucket.name}"
 
     def _path(self, scene_id: str, name: str) -> str:
         return f"scenes/{scene_id}/{name}"

@@ -195,3 +195,20 @@ def test_a_new_process_with_a_fresh_disk_finds_the_cache_in_the_bucket(cloud, pr
         tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[runs[0].id])))
     states = {task.name.rsplit("-", 1)[0]: task.state.name for task in tasks}
     assert states["render-scene"] == "Cached" and states["upload-scene"] == "Cached"
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_bucket_may_name_a_saved_gcs_bucket_block(cloud, monkeypatch, capsys):
+    from prefect_gcp.cloud_storage import GcsBucket
+
+    from scenegen.gcs_storage import ScenegenGcpCredentials
+
+    monkeypatch.setenv("BUCKET", "gcs-bucket/no-such-block")
+    assert main(["generate", "--scenes", "1"]) == 2
+    assert "no saved GcsBucket block 'gcs-bucket/no-such-block'" in capsys.readouterr().err
+    block_name = f"scenes-{cloud.bucket}"
+    GcsBucket(bucket=cloud.bucket, gcp_credentials=ScenegenGcpCredentials()).save(block_name)
+    monkeypatch.setenv("BUCKET", f"gcs-bucket/{block_name}")
+    assert main(["generate", "--scenes", "1", "--seed", "3"]) == 0
+    assert f"gs://{cloud.bucket}/scenes" in capsys.readouterr().out
+    assert len([name for name in cloud.objects() if name.endswith(MARKER)]) == 1
