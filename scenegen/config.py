@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -97,3 +98,7 @@ def load_archetype_config(path: Path | str | None = None) -> ArchetypeConfig:
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
         raise InputError(f"archetype config {file}: field {where}: {first['msg']}{more}") from None
+
+
+# The shipped catalogue's names as an enum: typed flow parameters offer them as choices in the Prefect UI.
+ArchetypeName = StrEnum("ArchetypeName", {name: name for name in load_archetype_config().names})  # type: ignore[misc]

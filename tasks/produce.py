@@ -16,6 +16,7 @@ from scenegen.errors import FatalError, SceneFailed, describe
 from scenegen.gate import RunGate
 from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec, Status
 from scenegen.settings import Settings
+from tasks.events import announce_scene
 from tasks.history import record_scene
 from tasks.render import render_scene, staged_image_path
 from tasks.report import Progress
@@ -85,13 +86,15 @@ def produce_scene(
             record_scene(
                 HistoryRecord.of(spec, stored=stored, rendered=rendered, flow_run_id=flow_run_id), settings
             )
-        return SceneOutcome(
+        outcome = SceneOutcome(
             spec=spec,
             status="succeeded",
             scene_uri=stored.scene_uri,
             seconds=time.perf_counter() - started,
             cost_usd=cost,
         )
+        announce_scene(outcome)
+        return outcome
     except Exception as exc:
         if isinstance(exc, FatalError):
             gate.stop(str(exc))
