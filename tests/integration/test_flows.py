@@ -192,3 +192,19 @@ def test_a_scene_whose_record_cannot_be_written_is_not_left_stored(clean_environ
     assert rerun_failed_scenes(return_state=True).is_completed()
     assert spy.calls == []  # the render was kept: storing it again cost nothing
     assert (clean_environment / "scenes" / scene_id / MARKER).is_file()
+
+
+def test_each_stored_scene_and_each_run_is_announced_by_an_event(clean_environment):
+    from tests.helpers import events_named
+
+    started = datetime.now(UTC)
+    state = generate_scenes(scenes=2, archetypes=["lab"], seed=17, return_state=True)
+    assert state.is_completed()
+    scenes = events_named("scenegen.scene.completed", started, expected=2)
+    folders = scene_folders(clean_environment)
+    assert sorted(e.resource.id for e in scenes) == sorted(f"scenegen.scene.{s}" for s in folders)
+    assert {e.payload["archetype"] for e in scenes} == {"lab"}
+    assert {e.payload["scene_uri"] for e in scenes} == {f.as_uri() for f in folders.values()}
+    [run] = events_named("scenegen.run.completed", started, expected=1)
+    assert run.resource.id == f"scenegen.run.{state.state_details.flow_run_id}"
+    assert run.payload["planned"] == 2 and run.payload["stored"] == 2
