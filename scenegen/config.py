@@ -58,6 +58,8 @@ class ArchetypeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     archetypes: dict[SnakeCase, Archetype] = Field(min_length=1)
+    # A prompt whose TF-IDF cosine similarity to a recent prompt of its archetype reaches this is rewritten.
+    near_duplicate_threshold: float = Field(0.92, gt=0, le=1)
 
     @property
     def names(self) -> list[str]:

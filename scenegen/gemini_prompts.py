@@ -12,7 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from scenegen.config import ArchetypeConfig
 from scenegen.costs import PriceTable
-from scenegen.diversify import CAMERA_BRIEF, LocalPromptDiversifier, tag_coverage
+from scenegen.diversify import CAMERA_BRIEF, LocalPromptDiversifier, recent_prompts, tag_coverage
+from scenegen.diversity import max_similarity
 from scenegen.gemini import gemini_call
 from scenegen.models import HistoryRecord, PromptBatch, SceneSpec, prompt_hash, utcnow
 from scenegen.settings import Settings
@@ -117,10 +118,17 @@ class GeminiPromptDiversifier:
         missing = [index for index in range(len(slots)) if index not in accepted]
         if missing:
             taken = history + [HistoryRecord.of(spec) for spec in accepted.values()]
-            filled = self.fallback.diversify([slots[i] for i in missing], taken, seed, now).specs
-            accepted.update(zip(missing, filled, strict=True))
+            filled = self.fallback.diversify([slots[i] for i in missing], taken, seed, now)
+            accepted.update(zip(missing, filled.specs, strict=True))
             notes.append(f"{len(missing)} of {len(slots)} prompts written by {self.fallback.name} instead")
-        return PromptBatch(specs=[accepted[i] for i in range(len(slots))], cost_usd=cost, notes=notes)
+            notes += filled.notes
+        rewritten = sum("near-duplicate" in note for note in notes)
+        return PromptBatch(
+            specs=[accepted[i] for i in range(len(slots))],
+            cost_usd=cost,
+            notes=notes,
+            near_duplicates_rewritten=rewritten,
+        )
 
     def _check(
         self, text: str | None, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime
@@ -131,17 +139,24 @@ class GeminiPromptDiversifier:
         except ValidationError as exc:
             return {}, [f"the answer does not match the schema: {exc.errors()[0]['msg']}"]
         used = {record.prompt_hash for record in history}
+        recent = recent_prompts(history)
+        threshold = self.config.near_duplicate_threshold
         accepted: dict[int, SceneSpec] = {}
         notes = []
         for answer in answers.scenes:
             problem = self._problem(answer, slots, accepted)
             if problem is None:
                 spec = self._spec(answer, seed, now)
-                if spec.prompt_hash not in used:
+                similarity = max_similarity(spec.prompt, recent[spec.archetype])
+                if spec.prompt_hash in used:
+                    problem = "the prompt repeats one already made"
+                elif similarity >= threshold:
+                    problem = f"a near-duplicate of a recent prompt (similarity {similarity:.2f})"
+                else:
                     used.add(spec.prompt_hash)
+                    recent[spec.archetype].append(spec.prompt)
                     accepted[answer.slot] = spec
                     continue
-                problem = "the prompt repeats one already made"
             notes.append(f"slot {answer.slot}: {problem}")
         return accepted, notes
 

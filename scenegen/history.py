@@ -20,6 +20,7 @@ SUMMARY_FIELDS = (
     "archetype",
     "prompt_hash",
     "prompt_summary",
+    "prompt",  # near-duplicate checks compare whole prompts
     "variation_tags",
     "generated_at",
     "success",

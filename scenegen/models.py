@@ -64,6 +64,7 @@ class PromptBatch(BaseModel):
     specs: list[SceneSpec]
     cost_usd: float = 0.0
     notes: list[str] = Field(default_factory=list)  # why some prompts came from the fallback
+    near_duplicates_rewritten: int = 0
 
 
 class Camera(BaseModel):

@@ -16,6 +16,7 @@ import base64
 import io
 import itertools
 import json
+import random
 import re
 import sys
 import threading
@@ -44,6 +45,37 @@ _lock = threading.Lock()
 _script: dict[str, list[str]] = {}
 _requests: list[dict[str, Any]] = []
 _counter = itertools.count(1)
+DETAILS = (
+    "a dented step stool",
+    "coiled extension cords",
+    "a wall clock",
+    "laminated safety posters",
+    "a mop bucket",
+    "stacked plastic crates",
+    "a fire extinguisher",
+    "a first aid kit",
+    "cardboard boxes",
+    "a hand truck",
+    "a whiteboard",
+    "a recycling bin",
+    "a wet floor sign",
+    "ceiling sprinklers",
+    "a floor drain",
+    "an eyewash station",
+    "a label printer",
+    "bins of spare parts",
+    "a rolling cart",
+    "a supply cabinet",
+    "a ladder",
+    "pallet wrap",
+    "a time clock",
+    "a broom",
+    "a water cooler",
+    "a sink",
+    "a desk fan",
+    "shrink-wrapped stock",
+    "a toolbox",
+)
 
 
 def picture(size: tuple[int, int], fmt: str) -> str:
@@ -85,11 +117,15 @@ def prompts_answer(body: dict[str, Any], bad: bool = False) -> dict[str, Any]:
         name = slot["archetype"]
         archetype = plan["archetypes"][name]
         coverage = plan["coverage"][name]
-        tags = [min(tags, key=lambda t: (coverage.get(t, 0), t)) for tags in archetype["dimensions"].values()]
+        n = next(_counter)
+        tags = [
+            sorted(tags, key=lambda t: (coverage.get(t, 0), t))[(slot["slot"] + n) % len(tags)]
+            for tags in archetype["dimensions"].values()
+        ]
+        details = random.Random(n).sample(DETAILS, 8)  # as a model would, each prompt in its own words
         prompt = (
-            f"A {archetype['description'].lower()}, variant {next(_counter)}-{time.time_ns() % 10**9}, "
-            f"with {', '.join(archetype['fixtures'][:3])}; conditions: {', '.join(tags).replace('_', ' ')}. "
-            "Every surface is plausible and lived in, the floor is visible edge to edge."
+            f"A {archetype['description'].lower()} with {', '.join(archetype['fixtures'][n % 3 :][:3])}; "
+            f"conditions: {', '.join(tags).replace('_', ' ')}. Around the room: {', '.join(details)}."
         )
         if bad and slot["slot"] == 0:
             tags[-1] = "glitter_style"

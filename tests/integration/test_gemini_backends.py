@@ -189,3 +189,15 @@ def test_the_history_sent_to_the_model_stays_bounded():
     assert len(json.dumps(sent["recent_prompts"])) <= MAX_RECENT_CHARS
     assert sent["coverage"]["lab"]["busy_state"] == 600
     assert len(text) < 40_000
+
+
+def test_a_near_copy_from_the_model_is_replaced(gemini):
+    tags = [next(iter(tags)) for tags in CONFIG.archetypes["lab"].variations.values()]
+    text = "A compact teaching lab with benches, fume hoods and shelves of glassware under cool light. " * 3
+    answer = {"scenes": [{"slot": 0, "archetype": "lab", "variation_tags": tags, "prompt": text}]}
+    made_before = record("lab", [], prompt=text.replace("cool light", "cold light", 1))
+    gemini.script(**{TEXT_MODEL: [f"answer:{json.dumps(answer)}"]})
+    batch = diversifier().diversify(["lab"], [made_before], seed=1)
+    assert batch.specs[0].prompt_model == "local-diversifier-v1"
+    assert batch.near_duplicates_rewritten == 1
+    assert any("slot 0: a near-duplicate of a recent prompt" in note for note in batch.notes)

@@ -57,3 +57,16 @@ def test_same_seed_same_specs():
     one = diversifier().diversify(["grocery", "warehouse"], [], seed=11, now=NOW).specs
     two = diversifier().diversify(["grocery", "warehouse"], [], seed=11, now=NOW).specs
     assert one == two
+
+
+def test_a_near_copy_of_a_recent_prompt_is_rewritten_before_anything_is_made():
+    from scenegen.diversity import max_similarity
+
+    [first] = diversifier().diversify(["lab"], [], seed=9, now=NOW).specs
+    # the same scene in other words would pass the hash check; the similarity check catches it
+    near_copy = record("lab", [], prompt=first.prompt.replace("Lighting:", "Light:"))  # tagless: same plan
+    batch = diversifier().diversify(["lab"], [near_copy], seed=9, now=NOW)
+    [second] = batch.specs
+    assert max_similarity(first.prompt, [near_copy.prompt]) >= CONFIG.near_duplicate_threshold
+    assert max_similarity(second.prompt, [near_copy.prompt]) < CONFIG.near_duplicate_threshold
+    assert batch.near_duplicates_rewritten == 1 and "near-duplicate" in batch.notes[0]
