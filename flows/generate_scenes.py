@@ -67,7 +67,7 @@ def generate_scenes(
     if len(prompts.specs) > shard_size and parent:
         outcomes = run_shards(prompts.specs, shard_size, settings, parent)
     else:
-        outcomes = produce_scenes(prompts.specs, settings, spent_usd=prompts.cost_usd)
+        outcomes = produce_scenes(prompts.specs, settings, spent_usd=prompts.cost_usd, history=history)
     return finish(outcomes, shares, settings, prompts.cost_usd)
 
 

@@ -54,12 +54,24 @@ class Archetype(BaseModel):
         raise KeyError(tag)
 
 
+class QualityConfig(BaseModel):
+    """Thresholds of the checks every image passes before it is stored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # var(Laplacian) / var(grey) of a 512-wide grey copy: renders measure 0.05-0.35, blurred copies < 0.03
+    min_sharpness: float = Field(0.035, ge=0)
+    min_contrast: float = Field(4.0, ge=0)  # standard deviation of the grey copy, 0-255: below it, blank
+    max_phash_distance: int = Field(6, ge=0, le=64)  # at most this far from a recent image: a near copy
+
+
 class ArchetypeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     archetypes: dict[SnakeCase, Archetype] = Field(min_length=1)
     # A prompt whose TF-IDF cosine similarity to a recent prompt of its archetype reaches this is rewritten.
     near_duplicate_threshold: float = Field(0.92, gt=0, le=1)
+    quality: QualityConfig = QualityConfig()
 
     @property
     def names(self) -> list[str]:

@@ -54,6 +54,12 @@ class NoImage(SceneFailed):
     status = "no_image"
 
 
+class ImageRejected(SceneFailed):
+    """The image fails a quality check (size, sharpness, flatness, a near copy of a recent image)."""
+
+    status = "rejected"
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether a retry of the same work could succeed."""
     if isinstance(exc, TransientError | TimeoutError | ConnectionError):

@@ -14,6 +14,8 @@ from scenegen.errors import InputError
 from scenegen.models import HistoryRecord, SceneSpec, check_scene_id, utcnow
 
 TABLE = "scene_generation_history"
+# The same spec would be refused again: the model blocked it, or its (cached) image failed a check.
+REFUSED = {"blocked", "rejected"}
 # What the weights, the diversifiers and the rerun selection read from a lookback.
 SUMMARY_FIELDS = (
     "scene_id",
@@ -25,6 +27,7 @@ SUMMARY_FIELDS = (
     "generated_at",
     "success",
     "status",
+    "phash",
 )
 _LIST_FIELDS = ("variation_tags",)
 
@@ -59,8 +62,11 @@ class SqliteHistoryStore:
                     success INTEGER NOT NULL, prompt TEXT NOT NULL, status TEXT NOT NULL,
                     failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
                     flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
-                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL)"""
+                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT)"""
             )
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
+            if "phash" not in columns:  # a history file from before image checks
+                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN phash TEXT")
             db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
             yield db
 
@@ -105,7 +111,7 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
     """Specs to run again: the named scenes, or else every failed scene of the last `since_days`.
 
     A named scene must match the id pattern and be in the history; anything else is an InputError.
-    Scenes the model refused (status "blocked") are rerun only when named: the same prompt is refused again.
+    Scenes refused as they are (statuses in REFUSED) are rerun only when named: the same spec fails again.
     """
     if scene_ids:
         records = []
@@ -115,7 +121,7 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
                 raise InputError(f"scene {scene_id} is not in the history")
             records.append(record)
     else:
-        failed = [r for r in recent_history(store, since_days) if not r.success and r.status != "blocked"]
+        failed = [r for r in recent_history(store, since_days) if not r.success and r.status not in REFUSED]
         records = [store.get(r.scene_id) or r for r in failed]  # the lookback read may be a summary
     return [record.to_spec() for record in records]
 

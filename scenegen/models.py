@@ -109,7 +109,8 @@ class StoredScene(BaseModel):
 
 # blocked: the model refused; no_image: it answered without one; skipped: never started (a fatal error
 # earlier in the run, or the MAX_COST_USD budget). All but "succeeded" are failures rerun-failed can retry.
-Status = Literal["succeeded", "failed", "blocked", "no_image", "skipped"]
+# rejected: the image failed a quality check (see scenegen.quality); it was not stored.
+Status = Literal["succeeded", "failed", "blocked", "no_image", "skipped", "rejected"]
 
 
 class HistoryRecord(BaseModel):
@@ -130,6 +131,7 @@ class HistoryRecord(BaseModel):
     cost_usd: float = 0.0
     flow_run_id: str | None = None
     attempts: int = 1
+    phash: str | None = None  # perceptual hash of the stored image, for near-copy checks
     # A lookback read may leave these out (the weights and the diversifier never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
     seed: int = 0
@@ -147,6 +149,7 @@ class HistoryRecord(BaseModel):
         failure_status: Status = "failed",
         cost_usd: float | None = None,
         flow_run_id: str | None = None,
+        phash: str | None = None,
     ) -> HistoryRecord:
         return cls(
             scene_id=spec.scene_id,
@@ -163,6 +166,7 @@ class HistoryRecord(BaseModel):
             sha256=stored.sha256 if stored else None,
             cost_usd=cost_usd if cost_usd is not None else rendered.cost_usd if rendered else 0.0,
             flow_run_id=flow_run_id,
+            phash=phash,
             seed=spec.seed,
             image_model=spec.image_model,
             prompt_model=spec.prompt_model,
@@ -193,6 +197,7 @@ class SceneOutcome(BaseModel):
     failure_reason: str | None = None
     seconds: float = 0.0
     cost_usd: float = 0.0  # the scene's estimated cost to this run (nothing for a cached render)
+    replaces: str | None = None  # the rejected scene this one stands in for, and why it was rejected
 
     @property
     def succeeded(self) -> bool:

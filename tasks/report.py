@@ -41,6 +41,7 @@ def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
             "status": o.status,
             "cost_usd": f"{o.cost_usd:.3f}",
             "reason": o.failure_reason or "",
+            "replaces": o.replaces or "",
         }
         for o in outcomes
     ]
@@ -73,6 +74,10 @@ def summary_markdown(
     for name in sorted(set(planned) | set(shares or {})):
         share = f"{shares[name]:.0%}" if shares and name in shares else "-"
         lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {planned[name] - made[name]} |")
+    replaced = [o for o in outcomes if o.replaces]
+    if replaced:
+        lines += ["", "## Images rejected and made again", ""]
+        lines += [f"- `{o.spec.scene_id}` replaces `{o.replaces}`" for o in replaced]
     if failed:
         lines += ["", "## Failures", ""]
         lines += [

@@ -208,3 +208,32 @@ def test_each_stored_scene_and_each_run_is_announced_by_an_event(clean_environme
     [run] = events_named("scenegen.run.completed", started, expected=1)
     assert run.resource.id == f"scenegen.run.{state.state_details.flow_run_id}"
     assert run.payload["planned"] == 2 and run.payload["stored"] == 2
+
+
+def test_a_rejected_image_is_recorded_and_replaced_once_by_a_fresh_spec(clean_environment, monkeypatch):
+    from PIL import Image as PILImage
+
+    real = ProceduralRenderer.generate
+    calls: list[str] = []
+
+    def blank_first(renderer, spec, destination):
+        calls.append(spec.scene_id)
+        rendered = real(renderer, spec, destination)
+        if len(calls) == 1:  # the first image comes out blank
+            PILImage.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
+            from scenegen.imaging import sha256_file
+
+            rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
+        return rendered
+
+    monkeypatch.setattr(ProceduralRenderer, "generate", blank_first)
+    state = generate_scenes(scenes=1, archetypes=["office"], seed=23, return_state=True)
+    assert state.is_completed(), state.message
+    rejected, fresh = calls
+    records = history(clean_environment)
+    assert records[rejected].status == "rejected" and "blank or flat" in records[rejected].failure_reason
+    assert records[fresh].success and records[fresh].phash
+    assert set(scene_folders(clean_environment)) == {fresh}  # no marker, no folder for the rejected one
+    from prefect.artifacts import Artifact
+
+    assert f"replaces `{rejected}" in Artifact.get("scenegen-summary").data

@@ -1,0 +1,56 @@
+"""Each image check rejects what it should and passes a good render."""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageEnhance, ImageFilter
+
+from scenegen.config import load_archetype_config
+from scenegen.diversify import LocalPromptDiversifier
+from scenegen.errors import ImageRejected
+from scenegen.quality import check_image
+from scenegen.render import ProceduralRenderer
+
+CONFIG = load_archetype_config()
+QUALITY = CONFIG.quality
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory) -> Path:
+    [spec] = LocalPromptDiversifier(CONFIG, "procedural-v1").diversify(["kitchen"], [], seed=3).specs
+    path = tmp_path_factory.mktemp("quality") / "good.png"
+    ProceduralRenderer().generate(spec, path)
+    return path
+
+
+def variant(render: Path, tmp_path: Path, change) -> Path:
+    path = tmp_path / "variant.png"
+    change(Image.open(render).convert("RGB")).save(path)
+    return path
+
+
+def test_a_good_render_passes_and_gets_a_hash(render):
+    phash = check_image(render, [], QUALITY)
+    assert len(phash) == 16
+    assert check_image(render, ["0000000000000000", "ffffffffffffffff"], QUALITY) == phash
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda im: Image.new("RGB", im.size, (128, 128, 128)), "blank or flat"),
+        (lambda im: im.filter(ImageFilter.GaussianBlur(6)), "blurred"),
+        (lambda im: im.resize((2048, 1143)), "size 2048x1143"),
+    ],
+)
+def test_blank_blurred_and_resized_images_are_rejected(change, reason, render, tmp_path):
+    with pytest.raises(ImageRejected, match=reason) as caught:
+        check_image(variant(render, tmp_path, change), [], QUALITY)
+    assert caught.value.status == "rejected"
+
+
+def test_a_near_copy_of_a_recent_image_is_rejected(render, tmp_path):
+    recent = check_image(render, [], QUALITY)
+    brighter = variant(render, tmp_path, lambda im: ImageEnhance.Brightness(im).enhance(1.1))
+    with pytest.raises(ImageRejected, match="near copy"):
+        check_image(brighter, [recent], QUALITY)
