@@ -18,7 +18,7 @@ from tasks.diversify import diversify_prompts
 from tasks.events import announce_run
 from tasks.history import load_history
 from tasks.produce import produce_scenes
-from tasks.report import final_state, publish_plan, publish_report
+from tasks.report import final_state, publish_diversity, publish_plan, publish_report
 from tasks.shards import own_deployment, run_shards
 from tasks.weights import compute_weights, plan_scenes
 
@@ -68,7 +68,7 @@ def generate_scenes(
         outcomes = run_shards(prompts.specs, shard_size, settings, parent)
     else:
         outcomes = produce_scenes(prompts.specs, settings, spent_usd=prompts.cost_usd, history=history)
-    return finish(outcomes, shares, settings, prompts.cost_usd)
+    return finish(outcomes, shares, settings, prompts.cost_usd, prompts.near_duplicates_rewritten)
 
 
 def finish(
@@ -76,8 +76,11 @@ def finish(
     shares: dict[str, float] | None,
     settings: Settings,
     prompts_cost: float = 0.0,
+    near_duplicates_rewritten: int | None = None,
 ) -> State:
+    """The end of every run: its reports, its event, and its final state."""
     publish_report(outcomes, shares, settings, prompts_cost_usd=prompts_cost)
+    publish_diversity(outcomes, settings, near_duplicates_rewritten)
     announce_run(outcomes, flow_run.id)
     return final_state(outcomes, settings)
 

@@ -9,7 +9,7 @@ from typing import NoReturn
 
 from scenegen.backends import history_store, resolve_settings
 from scenegen.errors import InputError
-from scenegen.history import rerun_specs
+from scenegen.history import recent_history, rerun_specs
 from scenegen.storage import LocalSceneStorage
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -49,12 +49,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="D",
         help="how far back to look for failed scenes (default: LOOKBACK_DAYS, 30)",
     )
+    report = commands.add_parser("report", help="the diversity report of recent history, with its pictures")
+    report.add_argument(
+        "--days", type=int, metavar="D", help="the period, in days (default: LOOKBACK_DAYS, 30)"
+    )
     return parser
+
+
+def report_command(days: int | None) -> int:
+    from scenegen.report import stored_images, write_diversity_report
+
+    settings = resolve_settings(lookback_days=days)
+    images = stored_images(recent_history(history_store(settings), settings.lookback_days))
+    markdown, pictures = write_diversity_report(settings, "latest", images)
+    print(markdown)
+    print("\nPictures:\n" + "\n".join(f"  {picture}" for picture in pictures))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "report":
+            return report_command(args.days)
         if args.command == "generate":
             settings = resolve_settings(
                 scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from prefect import get_run_logger, task
 from prefect.artifacts import (
@@ -11,11 +14,14 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
 from scenegen.backends import scene_storage
 from scenegen.models import PromptBatch, SceneOutcome, SceneSpec
+from scenegen.report import write_diversity_report
 from scenegen.settings import Settings
+from scenegen.storage import IMAGE_NAME
 
 
 def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
@@ -175,3 +181,23 @@ class Progress:
                 outcome.spec.scene_id,
                 outcome.failure_reason,
             )
+
+
+@task(name="publish-diversity")
+def publish_diversity(
+    outcomes: list[SceneOutcome], settings: Settings, near_duplicates_rewritten: int | None
+) -> None:
+    """The diversity report as an artifact, with this run's images as a contact sheet."""
+    stored = [
+        o.scene_uri for o in outcomes if o.succeeded and o.scene_uri and o.scene_uri.startswith("file:")
+    ]
+    images = [Path(url2pathname(urlparse(uri).path)) / IMAGE_NAME for uri in stored]
+    markdown, pictures = write_diversity_report(
+        settings, str(flow_run.id or "local"), images, near_duplicates_rewritten
+    )
+    where = "\n".join(f"- `{picture.resolve().as_uri()}`" for picture in pictures)
+    create_markdown_artifact(
+        key="scenegen-diversity",
+        markdown=f"{markdown}\n\nPictures (coverage heatmap, this run's contact sheet):\n{where}",
+        description="Archetype shares, tag coverage, Vendi scores, near-duplicates and rejected images",
+    )

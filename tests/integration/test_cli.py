@@ -128,3 +128,17 @@ def test_generate_on_gemini_leaves_what_the_embedded_run_leaves(tmp_path, gemini
         layouts[run] = layout(tmp_path / run)
     assert len(layouts["gemini"]) == 4 and layouts["gemini"] == layouts["embedded"]
     assert len(gemini.requests()) == 3  # one prompt batch, two images: nothing from the embedded run
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_report_prints_the_period_and_writes_its_pictures(clean_environment, capsys):
+    assert main(["report"]) == 0
+    assert "0 stored scenes" in capsys.readouterr().out  # an empty history is a report too
+    assert main(["generate", "--scenes", "2", "--seed", "6"]) == 0
+    capsys.readouterr()
+    assert main(["report", "--days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "Diversity of the last 7 days: 2 stored scenes" in out
+    for name in ("coverage.png", "contact_sheet.png"):
+        assert str(clean_environment / "reports" / "latest" / name) in out
+        assert (clean_environment / "reports" / "latest" / name).is_file()

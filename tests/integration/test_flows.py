@@ -237,3 +237,16 @@ def test_a_rejected_image_is_recorded_and_replaced_once_by_a_fresh_spec(clean_en
     from prefect.artifacts import Artifact
 
     assert f"replaces `{rejected}" in Artifact.get("scenegen-summary").data
+
+
+def test_a_run_publishes_its_diversity_report_with_a_heatmap_and_a_contact_sheet(clean_environment):
+    from prefect.artifacts import Artifact
+
+    state = generate_scenes(scenes=3, seed=31, return_state=True)
+    assert state.is_completed()
+    folder = clean_environment / "reports" / str(state.state_details.flow_run_id)
+    assert Image.open(folder / "coverage.png").format == "PNG"
+    assert Image.open(folder / "contact_sheet.png").size == (4 * 344, 192)
+    report = Artifact.get("scenegen-diversity").data
+    assert "3 stored scenes" in report and "Near-duplicate prompts rewritten in this run: 0" in report
+    assert (folder / "contact_sheet.png").resolve().as_uri() in report

@@ -1,0 +1,163 @@
+"""The diversity report of a period of history: archetype shares against targets, (archetype x tag)
+coverage, Vendi per archetype, near-duplicates and rejected images; with a heatmap and a contact sheet."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from PIL import Image
+from pydantic import BaseModel
+
+from scenegen.config import ArchetypeConfig, load_archetype_config
+from scenegen.diversity import js_divergence, near_duplicate_rate, shares, vendi_score
+from scenegen.history import recent_history
+from scenegen.models import HistoryRecord
+from scenegen.settings import Settings
+
+THUMBNAIL = (344, 192)
+
+
+class DiversityReport(BaseModel):
+    days: int
+    scenes: int
+    shares: dict[str, float]
+    targets: dict[str, float]
+    js_divergence: float
+    coverage: dict[str, dict[str, int]]  # archetype -> tag -> stored scenes showing it
+    vendi: dict[str, float]
+    near_duplicate_rate: float
+    statuses: dict[str, int]
+    rejected_by_reason: dict[str, int]
+
+
+def rejection_kind(reason: str | None) -> str:
+    """'ImageRejected: blurred (sharpness 0.01 < 0.035)' -> 'blurred'."""
+    text = (reason or "").split(":", 1)[-1]
+    return text.split("(", 1)[0].strip() or "unknown"
+
+
+def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days: int) -> DiversityReport:
+    stored = [r for r in history if r.success]
+    prompts: dict[str, list[str]] = {}
+    for record in stored:
+        prompts.setdefault(record.archetype, []).append(record.prompt or record.prompt_summary)
+    coverage = {
+        name: {
+            tag: sum(tag in r.variation_tags for r in stored if r.archetype == name) for tag in archetype.tags
+        }
+        for name, archetype in config.archetypes.items()
+    }
+    observed = shares(r.archetype for r in stored) if stored else {}
+    return DiversityReport(
+        days=days,
+        scenes=len(stored),
+        shares=observed,
+        targets=config.base_weights(),
+        js_divergence=js_divergence(observed, config.base_weights()) if stored else 0.0,
+        coverage={name: dict(sorted(tags.items())) for name, tags in coverage.items()},
+        vendi={name: vendi_score(texts) for name, texts in sorted(prompts.items())},
+        near_duplicate_rate=near_duplicate_rate(prompts, config.near_duplicate_threshold),
+        statuses=dict(Counter(r.status for r in history)),
+        rejected_by_reason=dict(
+            Counter(rejection_kind(r.failure_reason) for r in history if r.status == "rejected")
+        ),
+    )
+
+
+def report_markdown(report: DiversityReport, near_duplicates_rewritten: int | None = None) -> str:
+    lines = [
+        f"# Diversity of the last {report.days} days: {report.scenes} stored scenes",
+        "",
+        f"Archetype mix against the targets: Jensen-Shannon divergence {report.js_divergence:.4f}; "
+        f"near-duplicate prompt rate {report.near_duplicate_rate:.1%}.",
+        "",
+        "| archetype | share | target | Vendi | tags covered |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, target in report.targets.items():
+        covered = sum(count > 0 for count in report.coverage[name].values())
+        lines.append(
+            f"| {name} | {report.shares.get(name, 0):.0%} | {target:.0%} | {report.vendi.get(name, 0):.2f} "
+            f"| {covered}/{len(report.coverage[name])} |"
+        )
+    missing = [f"{name}/{tag}" for name, tags in report.coverage.items() for tag, n in tags.items() if n == 0]
+    shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
+    lines += ["", f"Cells not yet covered: {len(missing)}{': ' + shown if missing else ''}."]
+    if near_duplicates_rewritten is not None:
+        lines.append(f"Near-duplicate prompts rewritten in this run: {near_duplicates_rewritten}.")
+    rejected = ", ".join(f"{kind} {n}" for kind, n in sorted(report.rejected_by_reason.items())) or "none"
+    statuses = ", ".join(f"{status} {n}" for status, n in sorted(report.statuses.items()))
+    lines += [f"Images rejected, by reason: {rejected}.", f"Outcomes in the period: {statuses}."]
+    return "\n".join(lines)
+
+
+def coverage_heatmap(report: DiversityReport, path: Path) -> Path:
+    """(archetype x tag) counts as a heatmap PNG: the empty cells are the ones to fill next."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display here, nor on Cloud Run
+    from matplotlib import pyplot as plt
+
+    tags = sorted({tag for tags in report.coverage.values() for tag in tags})
+    names = list(report.coverage)
+    grid = [[report.coverage[name].get(tag, float("nan")) for tag in tags] for name in names]
+    figure, axes = plt.subplots(figsize=(max(8, len(tags) * 0.45), 1.2 + 0.45 * len(names)), dpi=120)
+    image = axes.imshow(grid, cmap="viridis", aspect="auto")
+    axes.set_xticks(range(len(tags)), tags, rotation=60, ha="right", fontsize=8)
+    axes.set_yticks(range(len(names)), names, fontsize=9)
+    for row, name in enumerate(names):
+        for column, tag in enumerate(tags):
+            if tag in report.coverage[name]:
+                axes.text(
+                    column, row, report.coverage[name][tag], ha="center", va="center", fontsize=7, color="w"
+                )
+    axes.set_title(f"Stored scenes per archetype and tag, last {report.days} days (blank: not a tag of it)")
+    figure.colorbar(image, ax=axes, fraction=0.02)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def contact_sheet(images: list[Path], path: Path, columns: int = 4) -> Path | None:
+    """Thumbnails of `images` in a grid PNG (None when there is nothing to show)."""
+    if not images:
+        return None
+    rows = -(-len(images) // columns)
+    sheet = Image.new("RGB", (columns * THUMBNAIL[0], rows * THUMBNAIL[1]), (24, 24, 24))
+    for index, image_path in enumerate(images):
+        with Image.open(image_path) as image:
+            thumbnail = image.convert("RGB").resize(THUMBNAIL, Image.Resampling.BILINEAR)
+        sheet.paste(thumbnail, ((index % columns) * THUMBNAIL[0], (index // columns) * THUMBNAIL[1]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(path)
+    return path
+
+
+def write_diversity_report(
+    settings: Settings, name: str, images: list[Path], near_duplicates_rewritten: int | None = None
+) -> tuple[str, list[Path]]:
+    """The period's report as markdown, and its PNGs written under OUTPUT_DIR/reports/<name>/."""
+    from scenegen.backends import history_store  # the backends import this module's neighbours
+
+    config = load_archetype_config(settings.archetype_config)
+    history = recent_history(history_store(settings), settings.lookback_days)
+    report = diversity_report(history, config, settings.lookback_days)
+    folder = settings.output_dir / "reports" / name
+    pictures = [coverage_heatmap(report, folder / "coverage.png")]
+    sheet = contact_sheet(images, folder / "contact_sheet.png")
+    return report_markdown(report, near_duplicates_rewritten), pictures + ([sheet] if sheet else [])
+
+
+def stored_images(history: list[HistoryRecord], limit: int = 24) -> list[Path]:
+    """The most recent stored images that are local files (a bucket's are not fetched for thumbnails)."""
+    paths = [
+        Path(url2pathname(urlparse(r.image_uri).path))
+        for r in sorted(history, key=lambda r: r.generated_at, reverse=True)
+        if r.success and r.image_uri and r.image_uri.startswith("file:")
+    ]
+    return [path for path in paths if path.is_file()][:limit]

@@ -1,0 +1,52 @@
+"""The diversity report's numbers on a small history checked by hand."""
+
+import pytest
+from PIL import Image
+
+from scenegen.config import load_archetype_config
+from scenegen.report import contact_sheet, coverage_heatmap, diversity_report, report_markdown
+from tests.helpers import record
+
+CONFIG = load_archetype_config()
+
+
+def rejected(archetype: str, reason: str):
+    failed = record(archetype, success=False, prompt=f"{archetype} {reason}")
+    return failed.model_copy(update={"status": "rejected", "failure_reason": f"ImageRejected: {reason}"})
+
+
+def test_the_report_counts_what_the_history_holds(tmp_path):
+    history = [
+        record("kitchen", ["morning_light", "busy_state"], prompt="steel counters and a dish pit at dawn"),
+        record("kitchen", ["morning_light", "idle_state"], prompt="steel counters and a dish pit at dawn"),
+        record("lab", ["overcast_light"], prompt="fume hoods, glassware shelves and epoxy benches"),
+        record("lab", ["overcast_light"], prompt="pallet racks beside a forklift charging bay"),
+        rejected("office", "blurred (sharpness 0.010 < 0.035)"),
+        rejected("office", "blurred (sharpness 0.020 < 0.035)"),
+        rejected("lab", "blank or flat (contrast 1.0 < 4.0)"),
+    ]
+    report = diversity_report(history, CONFIG, days=30)
+    assert report.scenes == 4
+    assert report.shares == {"kitchen": 0.5, "lab": 0.5}
+    assert report.coverage["kitchen"]["morning_light"] == 2 and report.coverage["kitchen"]["busy_state"] == 1
+    assert report.coverage["lab"]["overcast_light"] == 2 and report.coverage["office"]["morning_light"] == 0
+    assert report.vendi["kitchen"] == pytest.approx(1.0)  # two copies of one prompt: one distinct item
+    assert report.vendi["lab"] == pytest.approx(2.0)  # two prompts with no word in common: two
+    assert report.near_duplicate_rate == pytest.approx(0.25)  # the second kitchen prompt
+    assert report.rejected_by_reason == {"blurred": 2, "blank or flat": 1}
+    assert report.statuses == {"succeeded": 4, "rejected": 3}
+    markdown = report_markdown(report, near_duplicates_rewritten=1)
+    assert "| kitchen | 50% | 18% | 1.00 | 3/" in markdown and "blurred 2" in markdown
+    heatmap = coverage_heatmap(report, tmp_path / "coverage.png")
+    assert Image.open(heatmap).size[0] > 600
+
+
+def test_a_contact_sheet_tiles_thumbnails_and_needs_images(tmp_path):
+    images = []
+    for index in range(5):
+        images.append(tmp_path / f"{index}.png")
+        Image.new("RGB", (2752, 1536), (index * 40, 80, 120)).save(images[-1])
+    sheet = contact_sheet(images, tmp_path / "sheet.png", columns=4)
+    assert Image.open(sheet).size == (4 * 344, 2 * 192)
+    assert Image.open(sheet).getpixel((344 + 10, 10)) == (40, 80, 120)
+    assert contact_sheet([], tmp_path / "none.png") is None
