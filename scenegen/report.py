@@ -83,6 +83,11 @@ def report_markdown(report: DiversityReport, near_duplicates_rewritten: int | No
             f"| {name} | {report.shares.get(name, 0):.0%} | {target:.0%} | {report.vendi.get(name, 0):.2f} "
             f"| {covered}/{len(report.coverage[name])} |"
         )
+    tags = sorted({tag for counts in report.coverage.values() for tag in counts})
+    lines += ["", "Stored scenes per archetype and tag (- where the tag is not one of the archetype's):", ""]
+    lines += [f"| archetype | {' | '.join(tags)} |", f"|---|{'---:|' * len(tags)}"]
+    for name, counts in report.coverage.items():
+        lines.append(f"| {name} | {' | '.join(str(counts.get(tag, '-')) for tag in tags)} |")
     missing = [f"{name}/{tag}" for name, tags in report.coverage.items() for tag, n in tags.items() if n == 0]
     shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
     lines += ["", f"Cells not yet covered: {len(missing)}{': ' + shown if missing else ''}."]

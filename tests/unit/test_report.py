@@ -37,6 +37,11 @@ def test_the_report_counts_what_the_history_holds(tmp_path):
     assert report.statuses == {"succeeded": 4, "rejected": 3}
     markdown = report_markdown(report, near_duplicates_rewritten=1)
     assert "| kitchen | 50% | 18% | 1.00 | 3/" in markdown and "blurred 2" in markdown
+    [header] = [line for line in markdown.splitlines() if line.startswith("| archetype | budget_style")]
+    tags = header.strip("| ").split(" | ")[1:]
+    [lab_row] = [line for line in markdown.splitlines() if line.startswith("| lab | ") and "%" not in line]
+    lab = dict(zip(tags, lab_row.strip("| ").split(" | ")[1:], strict=True))
+    assert lab["overcast_light"] == "2" and lab["busy_state"] == "0" and lab["evening_light"] == "-"
     heatmap = coverage_heatmap(report, tmp_path / "coverage.png")
     assert Image.open(heatmap).size[0] > 600
 
