@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+from PIL import Image
 from prefect import get_run_logger, task
 from prefect.artifacts import (
     create_markdown_artifact,
@@ -195,9 +198,23 @@ def publish_diversity(
     markdown, pictures = write_diversity_report(
         settings, str(flow_run.id or "local"), images, near_duplicates_rewritten
     )
-    where = "\n".join(f"- `{picture.resolve().as_uri()}`" for picture in pictures)
+    # Inline, so the UI shows the pictures themselves (it renders data URIs in markdown artifacts).
+    shown = "\n\n".join(f"![{p.stem}]({data_uri(p)})\n\n`{p.resolve().as_uri()}`" for p in pictures)
     create_markdown_artifact(
         key="scenegen-diversity",
-        markdown=f"{markdown}\n\nPictures (coverage heatmap, this run's contact sheet):\n{where}",
+        markdown=f"{markdown}\n\n## Coverage heatmap and this run's contact sheet\n\n{shown}",
         description="Archetype shares, tag coverage, Vendi scores, near-duplicates and rejected images",
     )
+
+
+def data_uri(picture: Path, width: int = 1100) -> str:
+    """A picture as a JPEG data URI, scaled to `width`: small enough to live in an artifact."""
+    with Image.open(picture) as image:
+        scaled = image.convert("RGB")
+        if scaled.width > width:
+            scaled = scaled.resize(
+                (width, round(scaled.height * width / scaled.width)), Image.Resampling.LANCZOS
+            )
+    buffer = io.BytesIO()
+    scaled.save(buffer, format="JPEG", quality=80)
+    return f"data:image/jpeg;base64,{base64.b64encode(buffer.getvalue()).decode()}"

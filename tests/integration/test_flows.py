@@ -250,3 +250,11 @@ def test_a_run_publishes_its_diversity_report_with_a_heatmap_and_a_contact_sheet
     report = Artifact.get("scenegen-diversity").data
     assert "3 stored scenes" in report and "Near-duplicate prompts rewritten in this run: 0" in report
     assert (folder / "contact_sheet.png").resolve().as_uri() in report
+    # the pictures are inline, so the UI shows them: two JPEG data URIs that decode
+    import base64
+    import io
+    import re
+
+    inline = re.findall(r"\(data:image/jpeg;base64,([A-Za-z0-9+/=]+)\)", report)
+    assert len(inline) == 2
+    assert Image.open(io.BytesIO(base64.b64decode(inline[1]))).size == (1100, round(192 * 1100 / (4 * 344)))
