@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 
 from scenegen.config import load_archetype_config
+from scenegen.diversify import recent_prompts
 from scenegen.diversity import coverage_day, js_divergence, near_duplicate_rate, shares, vendi_score
 from scenegen.simulate import Simulation, naive_planner, scenegen_planner, simulate
 
 
 def measures(run: Simulation, config) -> dict[str, float]:
     every_cell = {(name, tag) for name, archetype in config.archetypes.items() for tag in archetype.tags}
-    by_archetype: dict[str, list[str]] = {}
-    for record in run.records:
-        by_archetype.setdefault(record.archetype, []).append(record.prompt)
+    by_archetype = recent_prompts(run.records)
     vendi = {name: vendi_score(prompts) for name, prompts in sorted(by_archetype.items())}
     day = coverage_day(run.daily_cells, every_cell)
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -59,6 +60,7 @@ class PriceTable(BaseModel):
         )
 
 
+@functools.cache  # a packaged file: read once, not at every generator built per scene
 def load_price_table() -> PriceTable:
     text = (resources.files("scenegen") / "prices.json").read_text(encoding="utf-8")
     try:

@@ -4,6 +4,8 @@ error stops the run, and a failed scene is recorded with its status and reason."
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class ScenegenError(Exception):
@@ -68,6 +70,15 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and any(
         word in str(exc).lower() for word in ("locked", "busy")
     )
+
+
+@contextmanager
+def transient_errors(service: str, kinds: tuple[type[BaseException], ...]) -> Iterator[None]:
+    """Raise a cloud client's retryable errors (`kinds`) as TransientError, named after `service`."""
+    try:
+        yield
+    except kinds as exc:
+        raise TransientError(f"{service}: {exc}") from None
 
 
 def describe(exc: BaseException) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +9,7 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from scenegen.errors import TransientError
+from scenegen.errors import transient_errors
 from scenegen.history import SUMMARY_FIELDS, TABLE
 from scenegen.models import HistoryRecord
 
@@ -49,11 +47,11 @@ class FirestoreHistory:
             .order_by("generated_at")
             .select(list(SUMMARY_FIELDS))
         )
-        with _transient_errors():
+        with transient_errors("Firestore", _TRANSIENT):
             return [HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream()]
 
     def get(self, scene_id: str) -> HistoryRecord | None:
-        with _transient_errors():
+        with transient_errors("Firestore", _TRANSIENT):
             snapshot = self.collection.document(scene_id).get()
         return HistoryRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
@@ -61,7 +59,7 @@ class FirestoreHistory:
         """Create the scene's document; a scene seen before (a rerun) is updated and its attempts added."""
         document = self.collection.document(record.scene_id)
         values = _document(record)
-        with _transient_errors():
+        with transient_errors("Firestore", _TRANSIENT):
             try:
                 document.create(values)
             except exceptions.AlreadyExists:
@@ -72,11 +70,3 @@ def _document(record: HistoryRecord) -> dict[str, Any]:
     values = record.model_dump(mode="python")
     values["generated_at"] = record.generated_at  # stored as a Firestore timestamp
     return values
-
-
-@contextmanager
-def _transient_errors() -> Iterator[None]:
-    try:
-        yield
-    except _TRANSIENT as exc:
-        raise TransientError(f"Firestore: {exc}") from None

@@ -7,8 +7,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from google.cloud import storage
 from prefect_gcp.cloud_storage import GcsBucket
 from prefect_gcp.credentials import GcpCredentials
 
-from scenegen.errors import TransientError
+from scenegen.errors import TransientError, transient_errors
 from scenegen.models import StoredScene, utcnow
 from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
 
@@ -76,19 +75,10 @@ def cache_bucket(setting: str) -> GcsBucket:
 
 
 def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
+    """Base64 MD5, as GCS reports an object's md5_hash."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        digest = hashlib.file_digest(handle, lambda: hashlib.md5(usedforsecurity=False))
     return base64.b64encode(digest.digest()).decode()
-
-
-@contextmanager
-def _transient_errors() -> Iterator[None]:
-    try:
-        yield
-    except _TRANSIENT as exc:
-        raise TransientError(f"GCS: {exc}") from None
 
 
 class GcsSceneStorage:
@@ -122,7 +112,7 @@ class GcsSceneStorage:
         file, and a mismatch deletes the bad copy; (4) scene.json; (5) the marker, create-only, last.
         A failure at any step leaves no marker; the flow records the failure, and rerun-failed resumes.
         """
-        with _transient_errors():
+        with transient_errors("GCS", _TRANSIENT):
             self._delete(self._path(scene_id, MARKER))
             stored = self._store_image(scene_id, image, sha256)
             self._verify(stored, image)
@@ -151,10 +141,11 @@ class GcsSceneStorage:
 
     def _verify(self, blob: storage.Blob, image: Path) -> None:
         blob.reload()
-        if blob.md5_hash != _md5(image):
+        expected = _md5(image)
+        if blob.md5_hash != expected:
             self.bucket.blob(blob.name).delete(if_generation_match=blob.generation)
             raise TransientError(
-                f"{blob.name}: the stored copy's MD5 {blob.md5_hash} is not the image's {_md5(image)}; "
+                f"{blob.name}: the stored copy's MD5 {blob.md5_hash} is not the image's {expected}; "
                 "the bad copy was deleted"
             )
 
@@ -169,10 +160,10 @@ class GcsSceneStorage:
             self.bucket.blob(path).delete()
 
     def remove_scene(self, scene_id: str) -> None:
-        with _transient_errors():
+        with transient_errors("GCS", _TRANSIENT):
             for name in (MARKER, SCENE_JSON, IMAGE_NAME):  # marker first: never a marker without its files
                 self._delete(self._path(scene_id, name))
 
     def is_complete(self, scene_id: str) -> bool:
-        with _transient_errors():
+        with transient_errors("GCS", _TRANSIENT):
             return self.bucket.blob(self._path(scene_id, MARKER)).exists()

@@ -25,11 +25,8 @@ class ImageGenerator(Protocol):
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def verify_png(path: Path, size: tuple[int, int] | None = None) -> tuple[int, int]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from PIL import Image
 from pydantic import BaseModel
@@ -16,6 +14,7 @@ from scenegen.diversity import js_divergence, near_duplicate_rate, shares, vendi
 from scenegen.history import recent_history
 from scenegen.models import HistoryRecord
 from scenegen.settings import Settings
+from scenegen.storage import local_path
 
 THUMBNAIL = (344, 192)
 
@@ -160,9 +159,6 @@ def write_diversity_report(
 
 def stored_images(history: list[HistoryRecord], limit: int = 24) -> list[Path]:
     """The most recent stored images that are local files (a bucket's are not fetched for thumbnails)."""
-    paths = [
-        Path(url2pathname(urlparse(r.image_uri).path))
-        for r in sorted(history, key=lambda r: r.generated_at, reverse=True)
-        if r.success and r.image_uri and r.image_uri.startswith("file:")
-    ]
-    return [path for path in paths if path.is_file()][:limit]
+    newest_first = sorted((r for r in history if r.success), key=lambda r: r.generated_at, reverse=True)
+    paths = [local_path(r.image_uri) for r in newest_first]
+    return [path for path in paths if path and path.is_file()][:limit]

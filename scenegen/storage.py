@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from scenegen.imaging import sha256_file
 from scenegen.models import StoredScene, utcnow
@@ -14,6 +16,13 @@ from scenegen.models import StoredScene, utcnow
 IMAGE_NAME = "source_image.png"
 SCENE_JSON = "scene.json"
 MARKER = ".scene_generation_complete"
+
+
+def local_path(uri: str | None) -> Path | None:
+    """The local path a file:// URI names; None for any other URI (a bucket's objects are not files)."""
+    if not uri or not uri.startswith("file:"):
+        return None
+    return Path(url2pathname(urlparse(uri).path))
 
 
 class SceneStorage(Protocol):

@@ -6,8 +6,6 @@ import base64
 import io
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from PIL import Image
 from prefect import get_run_logger, task
@@ -24,7 +22,7 @@ from scenegen.backends import scene_storage
 from scenegen.models import PromptBatch, SceneOutcome, SceneSpec
 from scenegen.report import write_diversity_report
 from scenegen.settings import Settings
-from scenegen.storage import IMAGE_NAME
+from scenegen.storage import IMAGE_NAME, local_path
 
 
 def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
@@ -191,10 +189,8 @@ def publish_diversity(
     outcomes: list[SceneOutcome], settings: Settings, near_duplicates_rewritten: int | None
 ) -> None:
     """The diversity report as an artifact, with this run's images as a contact sheet."""
-    stored = [
-        o.scene_uri for o in outcomes if o.succeeded and o.scene_uri and o.scene_uri.startswith("file:")
-    ]
-    images = [Path(url2pathname(urlparse(uri).path)) / IMAGE_NAME for uri in stored]
+    folders = [local_path(o.scene_uri) for o in outcomes if o.succeeded]
+    images = [folder / IMAGE_NAME for folder in folders if folder]
     markdown, pictures = write_diversity_report(
         settings, str(flow_run.id or "local"), images, near_duplicates_rewritten
     )

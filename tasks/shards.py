@@ -37,14 +37,15 @@ def run_shards(specs: list[SceneSpec], shard_size: int, settings: Settings, name
     logger.info("%d scenes in %d shard runs of %s", len(specs), len(children), name)
     ended = {}
     with get_client(sync_client=True) as client:
-        while len(ended) < len(children):
-            for child in children:
-                if child.id not in ended:
-                    state = client.read_flow_run(child.id).state
-                    if state is not None and state.is_final():
-                        ended[child.id] = state
-                        logger.info("shard run %s ended %s: %s", child.name, state.name, state.message)
-            time.sleep(0 if len(ended) == len(children) else POLL_SECONDS)
+        while True:
+            for child in (c for c in children if c.id not in ended):
+                state = client.read_flow_run(child.id).state
+                if state is not None and state.is_final():
+                    ended[child.id] = state
+                    logger.info("shard run %s ended %s: %s", child.name, state.name, state.message)
+            if len(ended) == len(children):
+                break
+            time.sleep(POLL_SECONDS)
     reasons = {
         spec.scene_id: f"its shard run {child.name} ended {ended[child.id].name} before recording it"
         for child, shard in zip(children, shards, strict=True)

@@ -35,18 +35,21 @@ def record(
     )
 
 
-def events_named(name: str, since: datetime, expected: int, timeout: float = 30.0) -> list:
-    """Events of `name` that reached the Prefect API since `since`, once `expected` of them have (or the
-    timeout passed): events travel to the server in the background and are stored in batches."""
+def events_named(
+    name: str, since: datetime, expected: int, timeout: float = 30.0, api: str | None = None
+) -> list:
+    """Events of `name` that reached the Prefect API (this process's, or the one at `api`) since `since`,
+    once `expected` of them have (or the timeout passed): events travel to the server in the background and
+    are stored in batches."""
     import time
 
-    from prefect.client.orchestration import get_client
+    from prefect.client.orchestration import SyncPrefectClient, get_client
     from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter
     from prefect.events.worker import EventsWorker
 
     EventsWorker.drain_all(timeout=10)
     deadline = time.monotonic() + timeout
-    with get_client(sync_client=True) as client:
+    with SyncPrefectClient(api) if api else get_client(sync_client=True) as client:
         while True:
             # `until` defaults to the moment the filter is made: made anew, each read sees the latest events
             occurred = EventOccurredFilter(since=since, until=utcnow() + timedelta(minutes=1))

@@ -3,7 +3,6 @@ process worker, and runs triggered through the API with parameters as the UI sen
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 
 from tests import emulators
 from tests.conftest import TEST_KEY, FakeGemini
+from tests.helpers import events_named
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -114,30 +114,6 @@ def run(api: str, deployment: str, parameters: dict, logs: Path, timeout: float 
     raise AssertionError(f"{deployment} did not finish: {(logs / 'worker.log').read_text()[-4000:]}")
 
 
-def events(api: str, name: str, since: datetime) -> list[dict]:
-    body = {
-        "filter": {
-            "event": {"name": [name]},
-            "occurred": {"since": since.isoformat(), "until": "2100-01-01T00:00:00Z"},
-        },
-        "limit": 50,
-    }
-    request = urllib.request.Request(
-        f"{api}/events/filter", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["events"]
-
-
-def eventually(read, count: int, timeout: float = 30) -> list:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = read()
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
-
-
 def test_ui_runs_reruns_fan_out_and_events_through_a_worker(deployed, fake_gemini_server):
     api, output, logs = deployed["api"], deployed["output"], deployed["logs"]
     started = datetime.now(UTC)
@@ -175,8 +151,8 @@ def test_ui_runs_reruns_fan_out_and_events_through_a_worker(deployed, fake_gemin
     assert len(children) == 2 and all(r.state.name == "Completed" for r in children)
     assert len(list((output / "scenes").glob("*/.scene_generation_complete"))) == 6
 
-    scene_events = eventually(lambda: events(api, "scenegen.scene.completed", started), 6)
-    assert len({e["resource"]["prefect.resource.id"] for e in scene_events}) == 6
-    run_events = eventually(lambda: events(api, "scenegen.run.completed", started), 5)
+    scene_events = events_named("scenegen.scene.completed", started, expected=6, api=api)
+    assert len({e.resource.id for e in scene_events}) == 6
+    run_events = events_named("scenegen.run.completed", started, expected=5, api=api)
     assert len(run_events) >= 5  # the first run, the rerun, the parent and its two shards
     shutil.rmtree(output)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from scenegen.config import load_archetype_config
+from scenegen.diversify import recent_prompts
 from scenegen.diversity import coverage_day, js_divergence, near_duplicate_rate, shares, vendi_score
 from scenegen.simulate import naive_planner, scenegen_planner, simulate
 
@@ -28,17 +29,10 @@ def test_thirty_days_from_an_empty_history_match_the_base_mix_and_cover_every_ce
     assert coverage_day(run.daily_cells, EVERY_CELL) == earliest_possible_coverage_day(10)
 
 
-def by_archetype(run) -> dict[str, list[str]]:
-    prompts: dict[str, list[str]] = {}
-    for record in run.records:
-        prompts.setdefault(record.archetype, []).append(record.prompt)
-    return prompts
-
-
 def test_the_naive_baseline_does_worse_on_every_measure():
     ours = simulate(scenegen_planner(CONFIG), days=30, per_day=10)
     naive = simulate(naive_planner(CONFIG), days=30, per_day=10)
-    ours_prompts, naive_prompts = by_archetype(ours), by_archetype(naive)
+    ours_prompts, naive_prompts = recent_prompts(ours.records), recent_prompts(naive.records)
     for name in CONFIG.names:
         assert vendi_score(ours_prompts[name]) > vendi_score(naive_prompts[name]), name
     threshold = CONFIG.near_duplicate_threshold
