@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 
 from scenegen.config import load_archetype_config
-from scenegen.diversify import recent_prompts
-from scenegen.diversity import coverage_day, js_divergence, near_duplicate_rate, shares, vendi_score
+from scenegen.diversity_measures import coverage_day, js_divergence, near_duplicate_rate, shares, vendi_score
+from scenegen.prompts import recent_prompts
 from scenegen.simulate import Simulation, naive_planner, scenegen_planner, simulate
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.emulators and tests.helpers
 
-from scenegen.firestore_history import FirestoreHistory
-from scenegen.history import SqliteHistoryStore, recent_history
+from scenegen.backends.google.firestore import FirestoreHistory
+from scenegen.backends.local.sqlite import SqliteHistoryStore
+from scenegen.history import recent_history
 from scenegen.models import utcnow
 from tests.emulators import firestore_emulator
 from tests.helpers import record

@@ -18,9 +18,9 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.config import load_archetype_config
-from scenegen.diversify import LocalPromptDiversifier
-from scenegen.render import ProceduralRenderer
+from scenegen.prompts import LocalPromptWriter
 
 TARGET_SECONDS = 1.5
 
@@ -33,7 +33,7 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     config = load_archetype_config()
     slots = [name for name in config.names for _ in range(args.repeats)]
-    specs = LocalPromptDiversifier(config, "procedural-v1").diversify(slots, [], seed=2026).specs
+    specs = LocalPromptWriter(config, "procedural-v1").write(slots, [], seed=2026).specs
     renderer = ProceduralRenderer()
     times: dict[str, list[float]] = {name: [] for name in config.names}
     with tempfile.TemporaryDirectory() as folder:

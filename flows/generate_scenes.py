@@ -1,4 +1,4 @@
-"""The daily flow: history -> weights -> plan -> prompts -> (render -> store -> record) per scene."""
+"""The daily flow: history -> weights -> plan -> prompts -> per scene (render -> check -> store -> record)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,16 @@ import secrets
 from typing import Annotated
 
 from prefect import flow, get_run_logger
-from prefect.runtime import flow_run
 from prefect.states import Completed, State
 from pydantic import Field
 
-from scenegen.backends import resolve_settings
+from flows.scene_pipeline import finish_run, produce_scenes
 from scenegen.config import ArchetypeName
-from scenegen.models import SceneOutcome, SceneSpec
-from scenegen.settings import Settings
-from tasks.diversify import diversify_prompts
-from tasks.events import announce_run
-from tasks.history import load_history
-from tasks.produce import produce_scenes
-from tasks.report import final_state, publish_diversity, publish_plan, publish_report
+from scenegen.models import SceneSpec
+from tasks.artifacts import publish_plan
+from tasks.planning import compute_weights, diversify_prompts, load_history, plan_scenes
+from tasks.resources import prepare_run
 from tasks.shards import own_deployment, run_shards
-from tasks.weights import compute_weights, plan_scenes
 
 # Typed parameters: the Prefect UI's run form shows these bounds and choices, and the API refuses bad values.
 SceneCount = Annotated[int, Field(ge=1, le=1000, description="scenes to make; empty: SCENES_PER_RUN")]
@@ -44,48 +39,34 @@ def generate_scenes(
     shard: Shard | None = None,
 ) -> State:
     """Make a batch of scenes; parameters left empty come from the environment."""
-    settings = resolve_settings(
+    run = prepare_run(
         scenes_per_run=scenes, archetypes=archetypes, dry_run=dry_run, lookback_days=lookback_days
     )
     if shard is not None:
-        return finish(produce_scenes(shard, settings), None, settings)
+        return finish_run(produce_scenes(shard, run), run)
     if seed is None:
         seed = secrets.randbelow(2**31)
     get_run_logger().info("seed %d (pass --seed %d to plan this batch again)", seed, seed)
 
-    history = load_history(settings)
-    shares = compute_weights(history, settings)
-    slots = plan_scenes(shares, settings.scenes_per_run, seed)
-    prompts = diversify_prompts(slots, history, settings, seed)
-    publish_plan(prompts, shares, settings.dry_run)
-    if settings.dry_run:
+    history = load_history(run.resources)
+    shares = compute_weights(history, run.resources)
+    slots = plan_scenes(shares, run.settings.scenes_per_run, seed)
+    prompts = diversify_prompts(slots, history, run.resources, seed)
+    publish_plan(prompts, shares, run.settings.dry_run)
+    if run.settings.dry_run:
         return Completed(
             message=f"dry run: {len(prompts.specs)} scenes planned; nothing rendered, stored or recorded"
         )
 
     parent = own_deployment()
     if len(prompts.specs) > shard_size and parent:
-        outcomes = run_shards(prompts.specs, shard_size, settings, parent)
+        outcomes = run_shards(prompts.specs, shard_size, run.resources, parent)
     else:
-        outcomes = produce_scenes(prompts.specs, settings, spent_usd=prompts.cost_usd, history=history)
-    return finish(outcomes, shares, settings, prompts.cost_usd, prompts.near_duplicates_rewritten)
-
-
-def finish(
-    outcomes: list[SceneOutcome],
-    shares: dict[str, float] | None,
-    settings: Settings,
-    prompts_cost: float = 0.0,
-    near_duplicates_rewritten: int | None = None,
-) -> State:
-    """The end of every run: its reports, its event, and its final state."""
-    publish_report(outcomes, shares, settings, prompts_cost_usd=prompts_cost)
-    publish_diversity(outcomes, settings, near_duplicates_rewritten)
-    announce_run(outcomes, flow_run.id)
-    return final_state(outcomes, settings)
+        outcomes = produce_scenes(prompts.specs, run, spent_usd=prompts.cost_usd, history=history)
+    return finish_run(outcomes, run, shares, prompts)
 
 
 if __name__ == "__main__":
-    from scenegen.cli import main
+    from flows.script import run_as_script
 
-    raise SystemExit(main(["generate"]))
+    raise SystemExit(run_as_script(generate_scenes))

@@ -8,11 +8,10 @@ from prefect import flow
 from prefect.states import Completed, State
 from pydantic import Field
 
-from flows.generate_scenes import finish
-from scenegen.backends import resolve_settings
+from flows.scene_pipeline import finish_run, produce_scenes
 from scenegen.models import SCENE_ID_PATTERN
-from tasks.history import load_rerun_specs
-from tasks.produce import produce_scenes
+from tasks.planning import load_failed_scenes
+from tasks.resources import prepare_run
 
 SceneId = Annotated[str, Field(pattern=SCENE_ID_PATTERN.pattern)]
 
@@ -26,14 +25,14 @@ def rerun_failed_scenes(
     limit: Annotated[int, Field(ge=1, le=1000, description="rerun at most this many")] | None = None,
 ) -> State:
     """Rerun the named scenes, or every failed scene of the last `since_days` (default: the lookback)."""
-    settings = resolve_settings(lookback_days=since_days)
-    specs = load_rerun_specs(settings, scene_ids or [])[:limit]
+    run = prepare_run(lookback_days=since_days)
+    specs = load_failed_scenes(run.resources, scene_ids or [])[:limit]
     if not specs:
         return Completed(message="no failed scenes to rerun")
-    return finish(produce_scenes(specs, settings), None, settings)
+    return finish_run(produce_scenes(specs, run), run)
 
 
 if __name__ == "__main__":
-    from scenegen.cli import main
+    from flows.script import run_as_script
 
-    raise SystemExit(main(["rerun-failed"]))
+    raise SystemExit(run_as_script(rerun_failed_scenes))

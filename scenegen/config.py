@@ -14,7 +14,7 @@ from scenegen.errors import InputError
 
 SnakeCase = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
 
-# The renderer and the diversifier rely on these dimensions existing for every archetype.
+# The renderer and the prompt writers rely on these dimensions existing for every archetype.
 REQUIRED_DIMENSIONS = ("lighting", "activity", "space_size", "clutter", "style")
 
 

@@ -56,6 +56,12 @@ class NoImage(SceneFailed):
     status = "no_image"
 
 
+class SceneSkipped(SceneFailed):
+    """Never started: the run stopped after a fatal error, or reached its MAX_COST_USD budget."""
+
+    status = "skipped"
+
+
 class ImageRejected(SceneFailed):
     """The image fails a quality check (size, sharpness, flatness, a near copy of a recent image)."""
 

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from scenegen.errors import InputError
-from scenegen.models import HistoryRecord, SceneSpec, check_scene_id, utcnow
+from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec, check_scene_id, utcnow
 
 TABLE = "scene_generation_history"
 # The same spec would be refused again: the model blocked it, or its (cached) image failed a check.
 REFUSED = {"blocked", "rejected"}
-# What the weights, the diversifiers and the rerun selection read from a lookback.
+# What the weights, the prompt writers and the rerun selection read from a lookback.
 SUMMARY_FIELDS = (
     "scene_id",
     "archetype",
@@ -29,7 +24,6 @@ SUMMARY_FIELDS = (
     "status",
     "phash",
 )
-_LIST_FIELDS = ("variation_tags",)
 
 
 class HistoryStore(Protocol):
@@ -42,65 +36,6 @@ class HistoryStore(Protocol):
     def save(self, record: HistoryRecord) -> None:
         """Insert or replace the record of `record.scene_id`, adding its attempts to earlier ones."""
         ...
-
-
-class SqliteHistoryStore:
-    """History in one SQLite file; the embedded default."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-            db.row_factory = sqlite3.Row
-            db.execute(
-                f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-                    scene_id TEXT PRIMARY KEY, archetype TEXT NOT NULL, prompt_hash TEXT NOT NULL,
-                    prompt_summary TEXT NOT NULL, variation_tags TEXT NOT NULL, generated_at TEXT NOT NULL,
-                    success INTEGER NOT NULL, prompt TEXT NOT NULL, status TEXT NOT NULL,
-                    failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
-                    flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
-                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT)"""
-            )
-            columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
-            if "phash" not in columns:  # a history file from before image checks
-                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN phash TEXT")
-            db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
-            yield db
-
-    def records_since(self, since: datetime) -> list[HistoryRecord]:
-        if not self.path.exists():  # reading never creates the file: a dry run writes nothing
-            return []
-        with self._connect() as db:
-            rows = db.execute(
-                f"SELECT * FROM {TABLE} WHERE generated_at >= ? ORDER BY generated_at, scene_id",
-                (_stamp(since),),
-            ).fetchall()
-        return [_record(row) for row in rows]
-
-    def get(self, scene_id: str) -> HistoryRecord | None:
-        if not self.path.exists():
-            return None
-        with self._connect() as db:
-            row = db.execute(f"SELECT * FROM {TABLE} WHERE scene_id = ?", (scene_id,)).fetchone()
-        return _record(row) if row else None
-
-    def save(self, record: HistoryRecord) -> None:
-        values = record.model_dump(mode="json")
-        values["generated_at"] = _stamp(record.generated_at)
-        for field in _LIST_FIELDS:
-            values[field] = json.dumps(values[field])
-        columns = ", ".join(values)
-        placeholders = ", ".join(f":{name}" for name in values)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "attempts")
-        with self._connect() as db:
-            db.execute(
-                f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) ON CONFLICT(scene_id) DO UPDATE "
-                f"SET {updates}, attempts = {TABLE}.attempts + excluded.attempts",
-                values,
-            )
 
 
 def recent_history(store: HistoryStore, days: int, now: datetime | None = None) -> list[HistoryRecord]:
@@ -126,13 +61,25 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
     return [record.to_spec() for record in records]
 
 
-def _stamp(moment: datetime) -> str:
-    """One fixed-width UTC text form, so that SQL compares timestamps as text correctly."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def _record(row: sqlite3.Row) -> HistoryRecord:
-    values = dict(row)
-    for field in _LIST_FIELDS:
-        values[field] = json.loads(values[field])
-    return HistoryRecord.model_validate(values)
+def outcomes_from_history(
+    store: HistoryStore, specs: list[SceneSpec], missing_reasons: dict[str, str]
+) -> list[SceneOutcome]:
+    """How each scene ended, as its history record says (another process recorded it: a shard run)."""
+    outcomes = []
+    for spec in specs:
+        record = store.get(spec.scene_id)
+        if record is None:
+            outcomes.append(
+                SceneOutcome(spec=spec, status="failed", failure_reason=missing_reasons[spec.scene_id])
+            )
+            continue
+        outcomes.append(
+            SceneOutcome(
+                spec=spec,
+                status=record.status,
+                scene_uri=record.image_uri.rsplit("/", 1)[0] if record.image_uri else None,
+                failure_reason=record.failure_reason,
+                cost_usd=record.cost_usd,
+            )
+        )
+    return outcomes

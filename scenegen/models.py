@@ -132,7 +132,7 @@ class HistoryRecord(BaseModel):
     flow_run_id: str | None = None
     attempts: int = 1
     phash: str | None = None  # perceptual hash of the stored image, for near-copy checks
-    # A lookback read may leave these out (the weights and the diversifier never need them); a rerun reads
+    # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
     seed: int = 0
     image_model: str = ""

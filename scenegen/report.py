@@ -9,11 +9,11 @@ from pathlib import Path
 from PIL import Image
 from pydantic import BaseModel
 
-from scenegen.config import ArchetypeConfig, load_archetype_config
-from scenegen.diversity import js_divergence, near_duplicate_rate, shares, vendi_score
+from scenegen.config import ArchetypeConfig
+from scenegen.diversity_measures import js_divergence, near_duplicate_rate, shares, vendi_score
 from scenegen.history import recent_history
 from scenegen.models import HistoryRecord
-from scenegen.settings import Settings
+from scenegen.resources import Resources
 from scenegen.storage import local_path
 
 THUMBNAIL = (344, 192)
@@ -143,14 +143,12 @@ def contact_sheet(images: list[Path], path: Path, columns: int = 4) -> Path | No
 
 
 def write_diversity_report(
-    settings: Settings, name: str, images: list[Path], near_duplicates_rewritten: int | None = None
+    resources: Resources, name: str, images: list[Path], near_duplicates_rewritten: int | None = None
 ) -> tuple[str, list[Path]]:
     """The period's report as markdown, and its PNGs written under OUTPUT_DIR/reports/<name>/."""
-    from scenegen.backends import history_store  # the backends import this module's neighbours
-
-    config = load_archetype_config(settings.archetype_config)
-    history = recent_history(history_store(settings), settings.lookback_days)
-    report = diversity_report(history, config, settings.lookback_days)
+    settings = resources.settings
+    history = recent_history(resources.history, settings.lookback_days)
+    report = diversity_report(history, resources.catalogue, settings.lookback_days)
     folder = settings.output_dir / "reports" / name
     pictures = [coverage_heatmap(report, folder / "coverage.png")]
     sheet = contact_sheet(images, folder / "contact_sheet.png")

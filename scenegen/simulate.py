@@ -1,4 +1,4 @@
-"""Days of planning simulated without rendering: what the weights and a diversifier make of them."""
+"""Days of planning simulated without rendering: what the weights and a prompt writer make of them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from scenegen.config import ArchetypeConfig
-from scenegen.diversify import LocalPromptDiversifier
 from scenegen.models import HistoryRecord, SceneSpec, prompt_hash, utcnow
-from scenegen.weights import compute_weights, plan_slots
+from scenegen.prompts import LocalPromptWriter
+from scenegen.weights import archetype_shares, plan_slots
 
 Planner = Callable[[list[HistoryRecord], tuple[str, ...] | None, int, int, datetime], list[SceneSpec]]
 
@@ -44,12 +44,12 @@ def simulate(
 
 
 def scenegen_planner(config: ArchetypeConfig, lookback_days: int = 30) -> Planner:
-    """The real thing: coverage-corrected weights, systematic slots, the local diversifier."""
-    diversifier = LocalPromptDiversifier(config, image_model="simulated")
+    """The real thing: coverage-corrected weights, systematic slots, the local prompt writer."""
+    writer = LocalPromptWriter(config, image_model="simulated")
 
     def plan(window, names, count, seed, now):
-        shares = compute_weights(config.base_weights(names), window, count, lookback_days, now)
-        batch = diversifier.diversify(plan_slots(shares, count, seed), window, seed, now)
+        shares = archetype_shares(config.base_weights(names), window, count, lookback_days, now)
+        batch = writer.write(plan_slots(shares, count, seed), window, seed, now)
         return batch.specs
 
     return plan

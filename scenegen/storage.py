@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-from scenegen.imaging import sha256_file
-from scenegen.models import StoredScene, utcnow
+from scenegen.errors import SceneFailed
+from scenegen.images import sha256_file
+from scenegen.models import RenderedImage, SceneSpec, StoredScene, utcnow
 
 IMAGE_NAME = "source_image.png"
 SCENE_JSON = "scene.json"
@@ -37,52 +35,36 @@ class SceneStorage(Protocol):
     def is_complete(self, scene_id: str) -> bool: ...
 
 
-class LocalSceneStorage:
-    """A folder with the same layout as the bucket; the embedded default."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root).resolve()
-        self.root_uri = self.root.as_uri()
-
-    def folder(self, scene_id: str) -> Path:
-        return self.root / "scenes" / scene_id
-
-    def put_scene(self, scene_id: str, image: Path, sha256: str, scene: dict[str, Any]) -> StoredScene:
-        folder = self.folder(scene_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / MARKER).unlink(missing_ok=True)  # a replaced scene is incomplete until the end
-        try:
-            _atomic_copy(image, folder / IMAGE_NAME)
-            if sha256_file(folder / IMAGE_NAME) != sha256:
-                raise OSError(f"stored copy of {scene_id}'s image does not match its sha256")
-            _atomic_write(folder / SCENE_JSON, json.dumps(scene, indent=2, sort_keys=True))
-            marker = {"scene_id": scene_id, "sha256": sha256, "completed_at": utcnow().isoformat()}
-            _atomic_write(folder / MARKER, json.dumps(marker))
-        except BaseException:
-            self.remove_scene(scene_id)
-            raise
-        return StoredScene(scene_uri=folder.as_uri(), image_uri=(folder / IMAGE_NAME).as_uri(), sha256=sha256)
-
-    def remove_scene(self, scene_id: str) -> None:
-        folder = self.folder(scene_id)
-        for name in (MARKER, SCENE_JSON, IMAGE_NAME):  # marker first: never a marker without its files
-            (folder / name).unlink(missing_ok=True)
-        for leftover in folder.glob("*.part"):
-            leftover.unlink(missing_ok=True)
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-
-    def is_complete(self, scene_id: str) -> bool:
-        return (self.folder(scene_id) / MARKER).is_file()
+def scene_document(spec: SceneSpec, rendered: RenderedImage) -> dict[str, Any]:
+    """scene.json: the spec, and what was made of it."""
+    return {
+        "spec": spec.model_dump(mode="json"),
+        "result": {
+            "backend": rendered.backend,
+            "model": rendered.model,
+            "sha256": rendered.sha256,
+            "width": rendered.width,
+            "height": rendered.height,
+            "render_seconds": rendered.seconds,
+            "cost_usd": rendered.cost_usd,
+            "camera": rendered.camera.model_dump(mode="json") if rendered.camera else None,
+            "stored_at": utcnow().isoformat(),
+        },
+    }
 
 
-def _atomic_copy(source: Path, target: Path) -> None:
-    partial = target.with_name(target.name + ".part")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)
+def marker_document(scene_id: str, sha256: str) -> dict[str, str]:
+    return {"scene_id": scene_id, "sha256": sha256, "completed_at": utcnow().isoformat()}
 
 
-def _atomic_write(target: Path, text: str) -> None:
-    partial = target.with_name(target.name + ".part")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, target)
+def store_staged_scene(storage: SceneStorage, spec: SceneSpec, rendered: RenderedImage) -> StoredScene:
+    """Store a staged image that passed its checks, once its digest shows it is the one that was checked.
+
+    The digest, not a second decode: the checks already decoded these very bytes.
+    """
+    staged = Path(rendered.path)
+    if not staged.is_file():
+        raise SceneFailed(f"staged image {staged} is missing")
+    if sha256_file(staged) != rendered.sha256:
+        raise SceneFailed(f"staged image {staged.name} changed after rendering")
+    return storage.put_scene(spec.scene_id, staged, rendered.sha256, scene_document(spec, rendered))

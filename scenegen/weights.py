@@ -9,7 +9,7 @@ from datetime import datetime
 from scenegen.models import HistoryRecord, utcnow
 
 
-def compute_weights(
+def archetype_shares(
     base: dict[str, float],
     history: Iterable[HistoryRecord],
     batch_size: int,

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from prefect import task
-from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
-from prefect.exceptions import ObjectNotFound
 
-from scenegen.backends import image_generator
-from scenegen.imaging import ImageGenerator
 from scenegen.models import RenderedImage, SceneSpec
+from scenegen.resources import Resources
 from scenegen.settings import Settings
 from tasks.retry import RETRIES
-
-# A Prefect global concurrency limit that, once created, caps Gemini image calls across every run.
-GEMINI_IMAGE_LIMIT = "gemini-image"
 
 
 def staged_image_path(settings: Settings, spec: SceneSpec) -> Path:
@@ -28,19 +22,7 @@ def staged_image_path(settings: Settings, spec: SceneSpec) -> Path:
 
 def render_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     spec: SceneSpec = parameters["spec"]
-    return f"render-{image_generator(parameters['settings']).model}-{spec.fingerprint}"
-
-
-def shared_quota(generator: ImageGenerator) -> AbstractContextManager[Any]:
-    """A slot of the gemini-image limit for a paid call, when the limit exists; nothing otherwise."""
-    if generator.expected_cost_usd <= 0:
-        return nullcontext()
-    with get_client(sync_client=True) as client:
-        try:
-            client.read_global_concurrency_limit_by_name(GEMINI_IMAGE_LIMIT)
-        except ObjectNotFound:
-            return nullcontext()
-    return concurrency(GEMINI_IMAGE_LIMIT, occupy=1)
+    return f"render-{parameters['resources'].images.model}-{spec.fingerprint}"
 
 
 @task(
@@ -50,7 +32,7 @@ def shared_quota(generator: ImageGenerator) -> AbstractContextManager[Any]:
     result_serializer="json",
     **RETRIES,
 )
-def render_scene(spec: SceneSpec, settings: Settings) -> RenderedImage:
-    generator = image_generator(settings)
-    with shared_quota(generator):
-        return generator.generate(spec, staged_image_path(settings, spec))
+def render_scene(spec: SceneSpec, resources: Resources, shared_limit: str | None = None) -> RenderedImage:
+    """The image, staged; `shared_limit` names a Prefect concurrency limit every run's image calls share."""
+    with concurrency(shared_limit, occupy=1) if shared_limit else nullcontext():
+        return resources.images.generate(spec, staged_image_path(resources.settings, spec))

@@ -10,9 +10,9 @@ from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment, flow_run
 
-from scenegen.backends import history_store
+from scenegen.history import outcomes_from_history
 from scenegen.models import SceneOutcome, SceneSpec
-from scenegen.settings import Settings
+from scenegen.resources import Resources
 
 POLL_SECONDS = 2.0
 
@@ -22,7 +22,9 @@ def own_deployment() -> str | None:
     return f"{flow_run.flow_name}/{deployment.name}" if deployment.name else None
 
 
-def run_shards(specs: list[SceneSpec], shard_size: int, settings: Settings, name: str) -> list[SceneOutcome]:
+def run_shards(
+    specs: list[SceneSpec], shard_size: int, resources: Resources, name: str
+) -> list[SceneOutcome]:
     logger = get_run_logger()
     shards = [specs[start : start + shard_size] for start in range(0, len(specs), shard_size)]
     children = [
@@ -51,29 +53,4 @@ def run_shards(specs: list[SceneSpec], shard_size: int, settings: Settings, name
         for child, shard in zip(children, shards, strict=True)
         for spec in shard
     }
-    return outcomes_from_history(specs, settings, reasons)
-
-
-def outcomes_from_history(
-    specs: list[SceneSpec], settings: Settings, missing_reasons: dict[str, str]
-) -> list[SceneOutcome]:
-    """How each scene ended, as its history record says (the children recorded them)."""
-    store = history_store(settings)
-    outcomes = []
-    for spec in specs:
-        record = store.get(spec.scene_id)
-        if record is None:
-            outcomes.append(
-                SceneOutcome(spec=spec, status="failed", failure_reason=missing_reasons[spec.scene_id])
-            )
-            continue
-        outcomes.append(
-            SceneOutcome(
-                spec=spec,
-                status=record.status,
-                scene_uri=record.image_uri.rsplit("/", 1)[0] if record.image_uri else None,
-                failure_reason=record.failure_reason,
-                cost_usd=record.cost_usd,
-            )
-        )
-    return outcomes
+    return outcomes_from_history(resources.history, specs, reasons)

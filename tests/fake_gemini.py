@@ -26,7 +26,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from scenegen.gemini_prompts import INPUT_MARKER
+from scenegen.backends.google.gemini_prompts import INPUT_MARKER
 
 WIDTH, HEIGHT = 2752, 1536
 IMAGE_USAGE = {

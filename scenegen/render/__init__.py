@@ -1,5 +1,5 @@
-"""The procedural renderer: the embedded image backend."""
+"""The procedural renderer: a furnished 3D room of an archetype, drawn from an elevated corner."""
 
-from scenegen.render.procedural import ProceduralRenderer, render_image
+from scenegen.render.procedural import render_image
 
-__all__ = ["ProceduralRenderer", "render_image"]
+__all__ = ["render_image"]

@@ -7,34 +7,20 @@ archetype is recognisable by its fixtures and every variation tag changes the pi
 from __future__ import annotations
 
 import math
-import os
 import random
-import time
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from scenegen.imaging import sha256_file
-from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera, RenderedImage, SceneSpec
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera
 from scenegen.render import looks
+from scenegen.render.layouts import layout_of
 from scenegen.render.raster import PinholeCamera, draw_boxes
-from scenegen.render.rooms import (
-    LIGHT_SPACING,
-    PLANS,
-    ROOM_SIZE,
-    TILE_SIZE,
-    Room,
-    ceiling_lights,
-    scatter_props,
-    shell,
-)
+from scenegen.render.rooms import Room, ceiling_lights, scatter_props, shell
 
 HORIZONTAL_FOV_DEG = 95.0
 SUPERSAMPLE = 2  # drawn at twice the size and reduced: anti-aliased edges
-WINDOWED = {"office", "lab", "home_laundry", "kitchen"}
-HEIGHT_SCALE = {"compact_space": 0.92, "medium_space": 1.0, "large_space": 1.1}
 
 
 def render_image(
@@ -49,11 +35,12 @@ def render_image(
     palette = looks.pick(looks.PALETTES, tags, looks.NEUTRAL_PALETTE)
     scale = looks.pick(looks.SIZE_SCALE, tags, 1.0)
     activity = looks.pick(looks.ACTIVITY, tags, 1.0)
-    width, depth, height = ROOM_SIZE.get(archetype, (10.0, 8.0, 3.2))
+    layout = layout_of(archetype)
+    width, depth, height = layout.size_m
     room = Room(
         width=width * scale,
         depth=depth * scale,
-        height=height * looks.pick(HEIGHT_SCALE, tags, 1.0),
+        height=height * looks.pick(layout.height_scale, tags, 1.0),
         palette=palette,
         rng=rng,
         density=looks.pick(looks.CLUTTER, tags, 1.0) * activity,
@@ -62,10 +49,10 @@ def render_image(
     )
     lights_on = looks.pick(looks.ACTIVITY_LIGHTS, tags, 1.0)
     fixture_glow = (255, 236, 200) if light.sun == (0, 0, 0) else (250, 250, 246)
-    light_points = ceiling_lights(room, LIGHT_SPACING.get(archetype, 2.8), fixture_glow)
-    PLANS.get(archetype, lambda _room: None)(room)
+    light_points = ceiling_lights(room, layout.light_spacing_m, fixture_glow)
+    layout.furnish(room)
     scatter_props(room, round((6 + room.width * room.depth / 8) * room.density))
-    pieces = shell(room, TILE_SIZE.get(archetype, 1.0), "far" if archetype in WINDOWED else None)
+    pieces = shell(room, layout.tile_m, "far" if layout.windows else None)
 
     camera = PinholeCamera(
         position=(rng.uniform(0.45, 0.7), rng.uniform(0.45, 0.7), rng.uniform(1.5, 2.0)),
@@ -75,7 +62,7 @@ def render_image(
         height=size[1],
         horizontal_fov_deg=HORIZONTAL_FOV_DEG,
     )
-    shade = _shader(light, np.array(light_points), lights_on, LIGHT_SPACING.get(archetype, 2.8))
+    shade = _shader(light, np.array(light_points), lights_on, layout.light_spacing_m)
     canvas = Image.new("RGB", (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE), palette.ceiling)
     draw_boxes(ImageDraw.Draw(canvas), pieces + room.boxes, camera, shade, SUPERSAMPLE)
     image = _finish(canvas.reduce(SUPERSAMPLE), light.exposure * (0.75 + 0.25 * lights_on))
@@ -132,32 +119,3 @@ def _describe(camera: PinholeCamera) -> Camera:
         pitch_deg=camera.pitch_deg,
         world_from_camera=np.round(camera.rotation, 6).tolist(),
     )
-
-
-class ProceduralRenderer:
-    """The embedded `ImageGenerator`: free, offline, deterministic."""
-
-    name = "procedural"
-    model = "procedural-v1"
-    expected_cost_usd = 0.0
-
-    def __init__(self, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT)) -> None:
-        self.size = size
-
-    def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
-        started = time.perf_counter()
-        image, camera = render_image(spec.archetype, spec.variation_tags, spec.seed, self.size)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(destination.name + ".part")
-        image.save(partial, format="PNG", compress_level=1)  # fast; the pixels, not the zlib level, matter
-        os.replace(partial, destination)
-        return RenderedImage(
-            path=str(destination),
-            sha256=sha256_file(destination),
-            width=image.width,
-            height=image.height,
-            backend=self.name,
-            model=self.model,
-            seconds=round(time.perf_counter() - started, 3),
-            camera=camera,
-        )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scenegen.cli import main
+from cli.main import main
 from scenegen.storage import MARKER
 from tests.integration.test_flows import RenderSpy
 

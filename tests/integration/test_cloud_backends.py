@@ -13,12 +13,13 @@ import pytest
 from google.cloud import storage
 from PIL import Image
 
-from scenegen.cli import main
+from cli.main import main
+from scenegen.backends.google.firestore import FirestoreHistory
+from scenegen.backends.google.gcs import GcsSceneStorage
 from scenegen.errors import TransientError
-from scenegen.firestore_history import FirestoreHistory
-from scenegen.gcs_storage import CACHE_FOLDER, GcsSceneStorage
 from scenegen.history import recent_history
 from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+from tasks.gcp_blocks import CACHE_FOLDER
 from tests.helpers import record
 
 NOW = datetime.fromisoformat("2026-11-24T08:00:00+00:00")
@@ -177,7 +178,7 @@ def test_a_new_process_with_a_fresh_disk_finds_the_cache_in_the_bucket(cloud, pr
     def scenegen(output: str, *argv: str) -> str:
         env = {**os.environ, "PREFECT_API_URL": prefect_api, "OUTPUT_DIR": str(tmp_path / output)}
         done = subprocess.run(
-            [sys.executable, "-m", "scenegen.cli", *argv],
+            [sys.executable, "-m", "cli.main", *argv],
             env=env,
             capture_output=True,
             text=True,
@@ -201,7 +202,7 @@ def test_a_new_process_with_a_fresh_disk_finds_the_cache_in_the_bucket(cloud, pr
 def test_bucket_may_name_a_saved_gcs_bucket_block(cloud, monkeypatch, capsys):
     from prefect_gcp.cloud_storage import GcsBucket
 
-    from scenegen.gcs_storage import ScenegenGcpCredentials
+    from tasks.gcp_blocks import ScenegenGcpCredentials
 
     monkeypatch.setenv("BUCKET", "gcs-bucket/no-such-block")
     assert main(["generate", "--scenes", "1"]) == 2

@@ -13,9 +13,9 @@ from PIL import Image
 
 from flows.generate_scenes import generate_scenes
 from flows.rerun_failed_scenes import rerun_failed_scenes
+from scenegen.backends.local.procedural import ProceduralRenderer
+from scenegen.backends.local.sqlite import SqliteHistoryStore
 from scenegen.errors import TransientError
-from scenegen.history import SqliteHistoryStore
-from scenegen.render import ProceduralRenderer
 from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -221,7 +221,7 @@ def test_a_rejected_image_is_recorded_and_replaced_once_by_a_fresh_spec(clean_en
         rendered = real(renderer, spec, destination)
         if len(calls) == 1:  # the first image comes out blank
             PILImage.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
-            from scenegen.imaging import sha256_file
+            from scenegen.images import sha256_file
 
             rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
         return rendered

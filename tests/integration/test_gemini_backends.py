@@ -8,13 +8,13 @@ import time
 import pytest
 from PIL import Image
 
+from scenegen.backends.google.gemini_image import GeminiImageGenerator
+from scenegen.backends.google.gemini_prompts import MAX_RECENT_CHARS, GeminiPromptWriter, request_text
 from scenegen.config import load_archetype_config
 from scenegen.costs import load_price_table
-from scenegen.diversify import CAMERA_BRIEF, LocalPromptDiversifier
 from scenegen.errors import FatalError, NoImage, SceneBlocked, SceneFailed, TransientError
-from scenegen.gemini import GeminiImageGenerator
-from scenegen.gemini_prompts import MAX_RECENT_CHARS, GeminiPromptDiversifier, request_text
-from scenegen.imaging import PNG_MAGIC
+from scenegen.images import PNG_MAGIC
+from scenegen.prompts import CAMERA_BRIEF, LocalPromptWriter
 from scenegen.settings import load_settings
 from tests.conftest import TEST_KEY
 from tests.helpers import record
@@ -27,7 +27,7 @@ IMAGE_COST = round((350 * 2 + 200 * 12 + 1120 * 120) / 1e6, 6)
 
 
 def spec_for(archetype: str = "kitchen", seed: int = 1):
-    [spec] = LocalPromptDiversifier(CONFIG, IMAGE_MODEL).diversify([archetype], [], seed=seed).specs
+    [spec] = LocalPromptWriter(CONFIG, IMAGE_MODEL).write([archetype], [], seed=seed).specs
     return spec
 
 
@@ -117,8 +117,8 @@ def test_a_refused_key_or_unknown_model_is_fatal_and_never_shows_the_key(step, w
     assert TEST_KEY not in str(caught.value) and caught.value.__cause__ is None
 
 
-def diversifier() -> GeminiPromptDiversifier:
-    return GeminiPromptDiversifier(load_settings(), CONFIG, PRICES, IMAGE_MODEL)
+def prompt_writer() -> GeminiPromptWriter:
+    return GeminiPromptWriter(load_settings(), CONFIG, PRICES, IMAGE_MODEL)
 
 
 SLOTS = ["kitchen", "lab", "lab", "warehouse"]
@@ -126,7 +126,7 @@ SLOTS = ["kitchen", "lab", "lab", "warehouse"]
 
 def test_structured_prompts_are_checked_and_used(gemini):
     history = [record("lab", ["overcast_light"], prompt=f"lab {i}") for i in range(3)]
-    batch = diversifier().diversify(SLOTS, history, seed=4)
+    batch = prompt_writer().write(SLOTS, history, seed=4)
     assert [s.archetype for s in batch.specs] == SLOTS
     assert all(s.prompt_model == TEXT_MODEL and s.image_model == IMAGE_MODEL for s in batch.specs)
     assert all(s.prompt.endswith(CAMERA_BRIEF) for s in batch.specs) and batch.notes == []
@@ -147,7 +147,7 @@ def test_structured_prompts_are_checked_and_used(gemini):
 
 def test_truncated_json_falls_back_to_the_local_diversifier(gemini):
     gemini.script(**{TEXT_MODEL: ["truncated_prompts"]})
-    batch = diversifier().diversify(SLOTS, [], seed=4)
+    batch = prompt_writer().write(SLOTS, [], seed=4)
     assert [s.archetype for s in batch.specs] == SLOTS
     assert all(s.prompt_model == "local-diversifier-v1" for s in batch.specs)
     assert "does not match the schema" in batch.notes[0]
@@ -156,7 +156,7 @@ def test_truncated_json_falls_back_to_the_local_diversifier(gemini):
 
 def test_only_the_answers_that_fail_a_check_are_replaced(gemini):
     gemini.script(**{TEXT_MODEL: ["prompts_partly_bad"]})
-    batch = diversifier().diversify(SLOTS, [], seed=4)
+    batch = prompt_writer().write(SLOTS, [], seed=4)
     models = [s.prompt_model for s in batch.specs]
     assert models == ["local-diversifier-v1", "local-diversifier-v1", TEXT_MODEL, TEXT_MODEL]
     assert any("slot 0: unknown tag(s) glitter_style" in note for note in batch.notes)
@@ -170,9 +170,9 @@ def test_a_prompt_already_in_the_history_is_replaced(gemini):
     answer = {"scenes": [{"slot": 0, "archetype": "lab", "variation_tags": tags, "prompt": text}]}
     made_before = record("lab", tags, prompt=f"{' '.join(text.split())} {CAMERA_BRIEF}")
     gemini.script(**{TEXT_MODEL: [f"answer:{json.dumps(answer)}"] * 2})
-    [fresh] = diversifier().diversify(["lab"], [], seed=1).specs
+    [fresh] = prompt_writer().write(["lab"], [], seed=1).specs
     assert fresh.prompt_model == TEXT_MODEL and fresh.prompt_hash == made_before.prompt_hash
-    batch = diversifier().diversify(["lab"], [made_before], seed=1)
+    batch = prompt_writer().write(["lab"], [made_before], seed=1)
     assert batch.specs[0].prompt_model == "local-diversifier-v1"
     assert batch.specs[0].prompt_hash != made_before.prompt_hash
     assert "slot 0: the prompt repeats one already made" in batch.notes
@@ -197,7 +197,7 @@ def test_a_near_copy_from_the_model_is_replaced(gemini):
     answer = {"scenes": [{"slot": 0, "archetype": "lab", "variation_tags": tags, "prompt": text}]}
     made_before = record("lab", [], prompt=text.replace("cool light", "cold light", 1))
     gemini.script(**{TEXT_MODEL: [f"answer:{json.dumps(answer)}"]})
-    batch = diversifier().diversify(["lab"], [made_before], seed=1)
+    batch = prompt_writer().write(["lab"], [made_before], seed=1)
     assert batch.specs[0].prompt_model == "local-diversifier-v1"
     assert batch.near_duplicates_rewritten == 1
     assert any("slot 0: a near-duplicate of a recent prompt" in note for note in batch.notes)

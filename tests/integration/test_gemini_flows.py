@@ -133,13 +133,13 @@ def test_max_cost_stops_new_renders_at_the_scene_that_reaches_it(clean_environme
 def test_the_key_can_come_from_a_prefect_secret_block(clean_environment, gemini, monkeypatch):
     from prefect.blocks.system import Secret
 
-    from scenegen.backends import resolve_settings
     from scenegen.errors import InputError
+    from tasks.resources import prepare_run
 
     monkeypatch.delenv("GEMINI_API_KEY")
     monkeypatch.setenv("IMAGE_BACKEND", "gemini")
     with pytest.raises(InputError, match="no Prefect Secret block named gemini-api-key"):
-        resolve_settings()
+        prepare_run()
     Secret(value="key-from-the-block").save("gemini-api-key", overwrite=True)
     try:
         state = generate_scenes(scenes=1, seed=1, return_state=True)

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from scenegen.history import SqliteHistoryStore
+from scenegen.backends.local.sqlite import SqliteHistoryStore
 from scenegen.models import utcnow
 from tests.helpers import record
 

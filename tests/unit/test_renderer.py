@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.config import load_archetype_config
-from scenegen.imaging import verify_png
+from scenegen.images import verify_png
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, SceneSpec
-from scenegen.render import ProceduralRenderer, looks, render_image
-from scenegen.render.rooms import PLANS
+from scenegen.render import looks, render_image
+from scenegen.render.layouts import LAYOUTS
 
 SMALL = (344, 192)
 TAGS = ("midday_light", "moderate_activity", "medium_space", "moderate_clutter", "modern_style")
@@ -56,7 +57,7 @@ def test_the_same_spec_gives_a_byte_identical_png(tmp_path):
 
 def test_every_archetype_has_a_plan_and_they_all_look_different():
     names = load_archetype_config().names
-    assert set(names) <= set(PLANS)
+    assert set(names) <= set(LAYOUTS)
     images = {name: pixels(name) for name in names}
     for a, b in itertools.combinations(names, 2):
         assert np.abs(images[a] - images[b]).mean() > 8, (a, b)

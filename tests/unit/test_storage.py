@@ -3,8 +3,9 @@ import json
 import pytest
 from PIL import Image
 
-from scenegen.imaging import sha256_file
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON, LocalSceneStorage
+from scenegen.backends.local.folder import LocalSceneStorage
+from scenegen.images import sha256_file
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
 
 
 @pytest.fixture

@@ -4,19 +4,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scenegen.config import load_archetype_config
-from scenegen.weights import compute_weights, plan_slots
+from scenegen.weights import archetype_shares, plan_slots
 from tests.helpers import record
 
 BASE = load_archetype_config().base_weights()
 
 
 def test_with_no_history_the_weights_are_the_base_weights():
-    assert compute_weights(BASE, [], 10, 30) == pytest.approx(BASE)
+    assert archetype_shares(BASE, [], 10, 30) == pytest.approx(BASE)
 
 
 def test_an_archetype_made_too_rarely_gets_more_and_one_made_too_often_less():
     history = [record("kitchen") for _ in range(40)] + [record("lab") for _ in range(2)]
-    shares = compute_weights(BASE, history, 10, 30)
+    shares = archetype_shares(BASE, history, 10, 30)
     assert shares["kitchen"] < BASE["kitchen"]
     assert shares["warehouse"] > BASE["warehouse"]
     assert sum(shares.values()) == pytest.approx(1.0)
@@ -24,7 +24,7 @@ def test_an_archetype_made_too_rarely_gets_more_and_one_made_too_often_less():
 
 def test_failed_scenes_do_not_count_as_coverage():
     failed = [record("warehouse", success=False) for _ in range(30)]
-    assert compute_weights(BASE, failed, 10, 30) == pytest.approx(BASE)
+    assert archetype_shares(BASE, failed, 10, 30) == pytest.approx(BASE)
 
 
 def test_plan_has_exactly_n_slots_and_is_reproducible_for_a_seed():
@@ -49,7 +49,7 @@ def test_daily_runs_converge_on_the_base_mix_even_from_a_skewed_start():
     for day in range(30, 120):
         now = start + timedelta(days=day)
         window = [r for r in history if now - r.generated_at <= timedelta(days=30)]
-        slots = plan_slots(compute_weights(BASE, window, 10, 30, now=now), 10, seed=day)
+        slots = plan_slots(archetype_shares(BASE, window, 10, 30, now=now), 10, seed=day)
         history += [record(name, when=now) for name in slots]
     made = Counter(r.archetype for r in history if now - r.generated_at < timedelta(days=30))
     for name, share in BASE.items():
@@ -61,6 +61,6 @@ def test_recent_records_weigh_more_than_ones_about_to_leave_the_window():
     fresh = [record("lab", when=now - timedelta(days=1)) for _ in range(10)]
     fading = [record("lab", when=now - timedelta(days=28)) for _ in range(10)]
     assert (
-        compute_weights(BASE, fresh, 10, 30, now=now)["lab"]
-        < compute_weights(BASE, fading, 10, 30, now=now)["lab"]
+        archetype_shares(BASE, fresh, 10, 30, now=now)["lab"]
+        < archetype_shares(BASE, fading, 10, 30, now=now)["lab"]
     )

@@ -1,26 +1,21 @@
-"""Scenes in a GCS bucket, in the same layout as the local folder, and Prefect's cache beside them."""
+"""Scenes in a GCS bucket, in the same layout as the local folder."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
-import os
-import re
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from google.api_core import exceptions
 from google.cloud import storage
-from prefect_gcp.cloud_storage import GcsBucket
-from prefect_gcp.credentials import GcpCredentials
 
 from scenegen.errors import TransientError, transient_errors
-from scenegen.models import StoredScene, utcnow
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+from scenegen.models import StoredScene
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON, marker_document
 
-CACHE_FOLDER = "prefect-cache"
 _TRANSIENT = (
     exceptions.ServiceUnavailable,
     exceptions.TooManyRequests,
@@ -30,48 +25,6 @@ _TRANSIENT = (
     ConnectionError,
     TimeoutError,
 )
-
-
-def _emulated() -> bool:
-    return bool(os.environ.get("STORAGE_EMULATOR_HOST"))
-
-
-class ScenegenGcpCredentials(GcpCredentials):
-    """Application Default Credentials; none at all when STORAGE_EMULATOR_HOST points at an emulator
-    (prefect-gcp's own block would ask google.auth for credentials, which fails offline)."""
-
-    _block_type_name = "Scenegen GCP Credentials"
-
-    def block_initialization(self) -> None:
-        if not _emulated():
-            super().block_initialization()
-
-    def get_credentials_from_service_account(self) -> Any:
-        if _emulated() and not (self.service_account_info or self.service_account_file):
-            return None  # the storage client then goes anonymous, as emulators expect
-        return super().get_credentials_from_service_account()
-
-
-BLOCK_PREFIX = "gcs-bucket/"  # BUCKET=gcs-bucket/<name> names a saved prefect-gcp GcsBucket block
-
-
-def resolve_bucket(setting: str) -> tuple[str, GcpCredentials]:
-    """The bucket and credentials that BUCKET names: a bucket (with ADC), or a saved GcsBucket block."""
-    if setting.startswith(BLOCK_PREFIX):
-        block = GcsBucket.load(setting.removeprefix(BLOCK_PREFIX), _sync=True)
-        return block.bucket, block.gcp_credentials
-    return setting, ScenegenGcpCredentials()
-
-
-def cache_bucket(setting: str) -> GcsBucket:
-    """Prefect result storage in the bucket, so a new Cloud Run job still finds the cache.
-
-    Prefect takes result storage only as a saved block: it is saved (again) as scenegen-cache-<bucket>.
-    """
-    bucket, credentials = resolve_bucket(setting)
-    block = GcsBucket(bucket=bucket, bucket_folder=CACHE_FOLDER, gcp_credentials=credentials)
-    block.save(f"scenegen-cache-{re.sub(r'[^a-z0-9-]+', '-', bucket.lower())}", overwrite=True)
-    return block
 
 
 def _md5(path: Path) -> str:
@@ -85,20 +38,21 @@ class GcsSceneStorage:
     """scenes/{scene_id}/ in a bucket. Writes are create-only, or replace exactly the version read, so two
     writers never silently overwrite each other."""
 
-    def __init__(self, setting: str) -> None:
-        self.setting = setting  # a bucket name, or gcs-bucket/<saved block name>
-        self._bucket: storage.Bucket | None = None
+    def __init__(self, bucket: str | storage.Bucket) -> None:
+        # A name gets a client of Application Default Credentials (anonymous on an emulator), made on first
+        # use: building a store costs nothing.
+        self._bucket = bucket
 
     @property
     def bucket(self) -> storage.Bucket:
-        if self._bucket is None:  # made on first use: building a store for a check costs nothing
-            name, credentials = resolve_bucket(self.setting)
-            self._bucket = credentials.get_cloud_storage_client().bucket(name)
+        if isinstance(self._bucket, str):
+            self._bucket = storage.Client().bucket(self._bucket)
         return self._bucket
 
     @property
     def root_uri(self) -> str:
-        return f"gs://{self.bucket.name}"
+        name = self._bucket if isinstance(self._bucket, str) else self._bucket.name
+        return f"gs://{name}"
 
     def _path(self, scene_id: str, name: str) -> str:
         return f"scenes/{scene_id}/{name}"
@@ -117,8 +71,8 @@ class GcsSceneStorage:
             stored = self._store_image(scene_id, image, sha256)
             self._verify(stored, image)
             self._put(self._path(scene_id, SCENE_JSON), json.dumps(scene, indent=2, sort_keys=True))
-            marker = {"scene_id": scene_id, "sha256": sha256, "completed_at": utcnow().isoformat()}
-            self._put(self._path(scene_id, MARKER), json.dumps(marker), create_only=True)
+            marker = json.dumps(marker_document(scene_id, sha256))
+            self._put(self._path(scene_id, MARKER), marker, create_only=True)
         folder = f"{self.root_uri}/scenes/{scene_id}"
         return StoredScene(scene_uri=folder, image_uri=f"{folder}/{IMAGE_NAME}", sha256=sha256)
 

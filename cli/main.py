@@ -1,18 +1,21 @@
-"""The `scenegen` command: validates its input, runs a flow, exits 0 only if the run Completed."""
+"""The `scenegen` command: checks its input, runs a flow, exits 0 only if the run Completed.
+
+It sits above the flows: it imports them, they never import it."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from scenegen.backends import history_store, resolve_settings
 from scenegen.errors import InputError
-from scenegen.history import recent_history, rerun_specs
-from scenegen.storage import LocalSceneStorage
+from scenegen.settings import load_settings
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+if TYPE_CHECKING:
+    from tasks.resources import Run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,30 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def report_command(days: int | None) -> int:
-    from scenegen.report import stored_images, write_diversity_report
-
-    settings = resolve_settings(lookback_days=days)
-    images = stored_images(recent_history(history_store(settings), settings.lookback_days))
-    markdown, pictures = write_diversity_report(settings, "latest", images)
-    print(markdown)
-    print("\nPictures:\n" + "\n".join(f"  {picture}" for picture in pictures))
-    return EXIT_OK
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "report":
-            return report_command(args.days)
         if args.command == "generate":
-            settings = resolve_settings(
-                scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run
-            )
+            overrides = dict(scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run)
         else:
-            settings = resolve_settings(lookback_days=args.since_days)
-            if args.scene_ids:  # refuse a malformed or unknown id here, before any flow run starts
-                rerun_specs(history_store(settings), args.scene_ids, settings.lookback_days)
+            overrides = dict(lookback_days=args.days if args.command == "report" else args.since_days)
+        load_settings(**overrides)  # the common mistakes are refused before Prefect is even imported
     except InputError as exc:
         print(f"scenegen: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -87,25 +74,44 @@ def main(argv: list[str] | None = None) -> int:
     # An offline tool has no business phoning home; the temporary Prefect server inherits these.
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Imported late: Prefect is slow to import and bad input should fail fast.
+    from flows.script import refuse, report_state
+    from scenegen.history import rerun_specs
+    from tasks.resources import prepare_run
+
+    try:
+        run = prepare_run(**overrides)
+        if args.command == "rerun-failed" and args.scene_ids:  # a malformed or unknown id: refused here
+            rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days)
+    except InputError as exc:
+        return refuse(exc)
+    if args.command == "report":
+        return report_command(run)
+
     from flows.generate_scenes import generate_scenes
     from flows.rerun_failed_scenes import rerun_failed_scenes
 
     if args.command == "generate":
         state = generate_scenes(
-            scenes=settings.scenes_per_run,
-            archetypes=list(settings.archetypes) or None,
-            dry_run=settings.dry_run,
+            scenes=run.settings.scenes_per_run,
+            archetypes=list(run.settings.archetypes) or None,
+            dry_run=run.settings.dry_run,
             seed=args.seed,
             return_state=True,
         )
     else:
         state = rerun_failed_scenes(scene_ids=args.scene_ids, since_days=args.since_days, return_state=True)
+    return report_state(state, run)
 
-    if not settings.dry_run and not settings.bucket:
-        print(f"Scenes: {LocalSceneStorage(settings.output_dir).root / 'scenes'}")
-    print(f"{state.name}: {state.message}")
-    return EXIT_OK if state.is_completed() else EXIT_FAILED
+
+def report_command(run: Run) -> int:
+    from scenegen.history import recent_history
+    from scenegen.report import stored_images, write_diversity_report
+
+    images = stored_images(recent_history(run.resources.history, run.settings.lookback_days))
+    markdown, pictures = write_diversity_report(run.resources, "latest", images)
+    print(markdown)
+    print("\nPictures:\n" + "\n".join(f"  {picture}" for picture in pictures))
+    return EXIT_OK
 
 
 if __name__ == "__main__":

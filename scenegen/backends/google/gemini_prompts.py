@@ -1,5 +1,5 @@
-"""The PromptDiversifier on Gemini's text model: it sees the plan, the catalogue and a bounded summary of
-the history, answers in a JSON schema, and every answer it gets wrong is written by the local diversifier."""
+"""The prompt writer on Gemini's text model: it sees the plan, the catalogue and a bounded summary of the
+history, answers in a JSON schema, and every answer it gets wrong is written by the local prompt writer."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import random
 from collections import defaultdict
 from datetime import datetime
 
+from google import genai
 from pydantic import BaseModel, ValidationError
 
+from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
 from scenegen.config import ArchetypeConfig
 from scenegen.costs import PriceTable
-from scenegen.diversify import CAMERA_BRIEF, LocalPromptDiversifier, recent_prompts, tag_coverage
-from scenegen.diversity import max_similarity
-from scenegen.gemini import gemini_call
+from scenegen.diversity_measures import max_similarity
 from scenegen.models import HistoryRecord, PromptBatch, SceneSpec, prompt_hash, utcnow
+from scenegen.prompts import CAMERA_BRIEF, LocalPromptWriter, recent_prompts, tag_coverage
 from scenegen.settings import Settings
 
 MIN_PROMPT_CHARS, MAX_PROMPT_CHARS = 150, 3000
@@ -85,25 +86,31 @@ def request_text(slots: list[str], history: list[HistoryRecord], config: Archety
     return f"{INPUT_MARKER}\n{json.dumps(payload, indent=1)}"
 
 
-class GeminiPromptDiversifier:
-    """Prompts from Gemini's text model, checked one by one; the local diversifier fills any gap."""
+class GeminiPromptWriter:
+    """Prompts from Gemini's text model, checked one by one; the local prompt writer fills any gap."""
 
     def __init__(
-        self, settings: Settings, config: ArchetypeConfig, prices: PriceTable, image_model: str
+        self,
+        settings: Settings,
+        config: ArchetypeConfig,
+        prices: PriceTable,
+        image_model: str,
+        client: genai.Client | None = None,
     ) -> None:
-        self.settings = settings
+        self.key = api_key(settings)
+        self.client = client or gemini_client(settings)
         self.config = config
         self.prices = prices
         self.name = settings.gemini_text_model
         self.image_model = image_model
-        self.fallback = LocalPromptDiversifier(config, image_model=image_model)
+        self.fallback = LocalPromptWriter(config, image_model=image_model)
 
-    def diversify(
+    def write(
         self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
     ) -> PromptBatch:
         now = now or utcnow()
-        with gemini_call(f"Gemini text model {self.name}", self.settings) as client:
-            response = client.models.generate_content(
+        with gemini_errors(f"Gemini text model {self.name}", self.key):
+            response = self.client.models.generate_content(
                 model=self.name,
                 contents=request_text(slots, history, self.config),
                 config={
@@ -118,7 +125,7 @@ class GeminiPromptDiversifier:
         missing = [index for index in range(len(slots)) if index not in accepted]
         if missing:
             taken = history + [HistoryRecord.of(spec) for spec in accepted.values()]
-            filled = self.fallback.diversify([slots[i] for i in missing], taken, seed, now)
+            filled = self.fallback.write([slots[i] for i in missing], taken, seed, now)
             accepted.update(zip(missing, filled.specs, strict=True))
             notes.append(f"{len(missing)} of {len(slots)} prompts written by {self.fallback.name} instead")
             notes += filled.notes

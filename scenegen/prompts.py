@@ -1,4 +1,4 @@
-"""Prompts for the planned slots, steered away from what the history already covers."""
+"""Prompt writers: a prompt per planned slot, steered away from what the history already covers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from scenegen.config import Archetype, ArchetypeConfig
-from scenegen.diversity import max_similarity
+from scenegen.diversity_measures import max_similarity
 from scenegen.errors import ScenegenError
 from scenegen.models import HistoryRecord, PromptBatch, SceneSpec, prompt_hash, utcnow
 
@@ -23,10 +23,10 @@ MAX_TRIES = 200
 _BRIEF_DIMENSIONS = {"space_size", "lighting", "activity", "clutter", "style"}  # each has its own sentence
 
 
-class PromptDiversifier(Protocol):
+class PromptWriter(Protocol):
     name: str
 
-    def diversify(
+    def write(
         self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
     ) -> PromptBatch:
         """One spec per slot, in slot order, none with a prompt hash already in `history`."""
@@ -97,8 +97,8 @@ def recent_prompts(history: Iterable[HistoryRecord]) -> dict[str, list[str]]:
     return prompts
 
 
-class LocalPromptDiversifier:
-    """The embedded diversifier: least-covered tags per archetype, composed from the catalogue."""
+class LocalPromptWriter:
+    """The embedded prompt writer: least-covered tags per archetype, composed from the catalogue."""
 
     name = "local-diversifier-v1"
 
@@ -106,7 +106,7 @@ class LocalPromptDiversifier:
         self.config = config
         self.image_model = image_model
 
-    def diversify(
+    def write(
         self, slots: list[str], history: list[HistoryRecord], seed: int, now: datetime | None = None
     ) -> PromptBatch:
         now = now or utcnow()

@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageEnhance, ImageFilter
 
+from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.config import load_archetype_config
-from scenegen.diversify import LocalPromptDiversifier
 from scenegen.errors import ImageRejected
-from scenegen.quality import check_image
-from scenegen.render import ProceduralRenderer
+from scenegen.image_checks import inspect_image
+from scenegen.images import decode
+from scenegen.prompts import LocalPromptWriter
 
 CONFIG = load_archetype_config()
 QUALITY = CONFIG.quality
@@ -17,7 +18,7 @@ QUALITY = CONFIG.quality
 
 @pytest.fixture(scope="module")
 def render(tmp_path_factory) -> Path:
-    [spec] = LocalPromptDiversifier(CONFIG, "procedural-v1").diversify(["kitchen"], [], seed=3).specs
+    [spec] = LocalPromptWriter(CONFIG, "procedural-v1").write(["kitchen"], [], seed=3).specs
     path = tmp_path_factory.mktemp("quality") / "good.png"
     ProceduralRenderer().generate(spec, path)
     return path
@@ -30,9 +31,9 @@ def variant(render: Path, tmp_path: Path, change) -> Path:
 
 
 def test_a_good_render_passes_and_gets_a_hash(render):
-    phash = check_image(render, [], QUALITY)
+    phash = inspect_image(decode(render), [], QUALITY)
     assert len(phash) == 16
-    assert check_image(render, ["0000000000000000", "ffffffffffffffff"], QUALITY) == phash
+    assert inspect_image(decode(render), ["0000000000000000", "ffffffffffffffff"], QUALITY) == phash
 
 
 @pytest.mark.parametrize(
@@ -45,12 +46,12 @@ def test_a_good_render_passes_and_gets_a_hash(render):
 )
 def test_blank_blurred_and_resized_images_are_rejected(change, reason, render, tmp_path):
     with pytest.raises(ImageRejected, match=reason) as caught:
-        check_image(variant(render, tmp_path, change), [], QUALITY)
+        inspect_image(decode(variant(render, tmp_path, change)), [], QUALITY)
     assert caught.value.status == "rejected"
 
 
 def test_a_near_copy_of_a_recent_image_is_rejected(render, tmp_path):
-    recent = check_image(render, [], QUALITY)
+    recent = inspect_image(decode(render), [], QUALITY)
     brighter = variant(render, tmp_path, lambda im: ImageEnhance.Brightness(im).enhance(1.1))
     with pytest.raises(ImageRejected, match="near copy"):
-        check_image(brighter, [recent], QUALITY)
+        inspect_image(decode(brighter), [recent], QUALITY)

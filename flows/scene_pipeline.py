@@ -1,0 +1,241 @@
+"""What both flows share: the per-scene pipeline, render -> check -> store -> record, run for every spec;
+and the end of a run: its reports, its event and its final state.
+
+Image slots: a scene starts only when one of MAX_CONCURRENCY image slots is free, and gives its slot to the
+next scene the moment its image call ends. What follows the answer (the checks, storing, recording) runs
+beside the image calls, at most one scene per CPU core at a time, so slow checks never idle a paid slot.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
+from pathlib import Path
+
+from prefect.context import FlowRunContext
+from prefect.runtime import flow_run
+from prefect.states import State
+from prefect.transactions import transaction
+
+from scenegen.errors import FatalError, SceneFailed, SceneSkipped, describe
+from scenegen.gate import RunGate
+from scenegen.history import recent_history
+from scenegen.image_checks import RecentHashes
+from scenegen.models import HistoryRecord, PromptBatch, RenderedImage, SceneOutcome, SceneSpec, StoredScene
+from tasks.artifacts import Progress, final_state, publish_diversity, publish_report
+from tasks.checks import check_image
+from tasks.events import announce_run, announce_scene
+from tasks.planning import load_history
+from tasks.record import record_scene
+from tasks.render import render_scene, staged_image_path
+from tasks.resources import Run, shared_image_limit
+from tasks.store import upload_scene
+
+CPU_SLOTS = os.cpu_count() or 2
+
+
+class SceneRun:
+    """What the scenes of one run share: its resources, cached stages, budget gate, recent image hashes,
+    and the two kinds of slot."""
+
+    def __init__(self, run: Run, total: int, spent_usd: float, history: list[HistoryRecord]) -> None:
+        self.resources = run.resources
+        self.render_scene = render_scene.with_options(result_storage=run.cache)
+        self.check_image = check_image.with_options(result_storage=run.cache)
+        self.upload_scene = upload_scene.with_options(result_storage=run.cache)
+        self.gate = RunGate(run.settings.max_cost_usd, spent_usd)
+        self.hashes = RecentHashes(history)
+        self.image_slots = threading.Semaphore(run.settings.max_concurrency)
+        self.cpu_slots = threading.Semaphore(CPU_SLOTS)
+        self.shared_limit = shared_image_limit(run.resources)
+        self.progress = Progress(total)
+        context = FlowRunContext.get()
+        self.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
+
+
+def produce_scenes(
+    specs: list[SceneSpec], run: Run, spent_usd: float = 0.0, history: list[HistoryRecord] | None = None
+) -> list[SceneOutcome]:
+    """Every spec to its end, outcomes in the order of `specs`.
+
+    `spent_usd` is what the run already spent (its prompts), counted against MAX_COST_USD; `history`, the
+    recent records whose images a new one must not copy (read from the store when not given).
+    """
+    recent = history if history is not None else load_history(run.resources)
+    scenes = SceneRun(run, len(specs), spent_usd, recent)
+    with ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene") as pool:
+        futures = []
+        for spec in specs:
+            scenes.image_slots.acquire()  # given back by the scene the moment its image call ends
+            # Each thread gets a copy of this context, so its task runs belong to this flow run.
+            futures.append(pool.submit(copy_context().run, produce_scene, spec, scenes))
+        return [future.result() for future in futures]
+
+
+def produce_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
+    """One scene to its end; an image rejected by a check is replaced once, by a fresh spec's image."""
+    outcome = attempt_scene(spec, scenes)
+    if outcome.status == "rejected":
+        outcome = replace_rejected(spec, outcome, scenes)
+    scenes.progress.advance(outcome)
+    return outcome
+
+
+def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
+    """render -> check -> store -> record, for a scene that holds an image slot; never raises, so one
+    scene's failure leaves the others alone.
+
+    The order keeps two invariants, in every storage:
+    - a marker exists only beside a verified image, a scene.json and a success record: the storage writes
+      the marker last, once the stored copy's digest matches, and the upload commits only together with
+      the success record (if the record fails, the stored scene is removed again, marker first);
+    - a scene that failed anywhere has no marker and a failure record, and rerun-failed completes it,
+      starting from the cached render, so a paid image is never paid for twice.
+    """
+    started = time.perf_counter()
+    rendered: RenderedImage | None = None
+    cost = 0.0
+    try:
+        # Nothing of this scene outside the cache (its folder was deleted, say): make it again rather than
+        # trust cache records that describe files no longer there.
+        remake = not staged_image_path(scenes.resources.settings, spec).exists() and not (
+            scenes.resources.storage.is_complete(spec.scene_id)
+        )
+        try:
+            rendered, cost = render(spec, scenes, remake)
+        finally:
+            scenes.image_slots.release()
+        with scenes.cpu_slots:
+            phash = check(spec, rendered, scenes)
+            stored = store_and_record(spec, rendered, phash, scenes, remake)
+    except Exception as exc:
+        if isinstance(exc, SceneFailed) and rendered is None:
+            cost = exc.cost_usd  # answers without an image are billed too
+        return record_failure(spec, exc, rendered, cost, scenes, started)
+    outcome = SceneOutcome(
+        spec=spec,
+        status="succeeded",
+        scene_uri=stored.scene_uri,
+        seconds=time.perf_counter() - started,
+        cost_usd=cost,
+    )
+    announce_scene(outcome)
+    return outcome
+
+
+def render(spec: SceneSpec, scenes: SceneRun, remake: bool) -> tuple[RenderedImage, float]:
+    """The staged image and what it cost this run (nothing when it came from the cache)."""
+    expected = scenes.resources.images.expected_cost_usd
+    refusal = scenes.gate.admit(expected)
+    if refusal:
+        raise SceneSkipped(refusal)
+    cost = 0.0
+    try:
+        render_scene = scenes.render_scene.with_options(refresh_cache=True) if remake else scenes.render_scene
+        state = render_scene(
+            spec=spec, resources=scenes.resources, shared_limit=scenes.shared_limit, return_state=True
+        )
+        rendered = state.result()  # committed at once: a paid render is kept
+        cost = 0.0 if state.name == "Cached" else rendered.cost_usd
+        return rendered, cost
+    except FatalError as exc:
+        scenes.gate.stop(str(exc))  # before the gate lets the scenes waiting for this first call go
+        raise
+    finally:
+        scenes.gate.settle(expected, cost)
+
+
+def check(spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun) -> str:
+    """The image's perceptual hash, once it passes every check; it then counts as a recent image."""
+    phash = scenes.check_image(
+        spec=spec, rendered=rendered, recent_hashes=scenes.hashes.others(spec), resources=scenes.resources
+    )
+    scenes.hashes.add(spec.archetype, spec.scene_id, phash)
+    return phash
+
+
+def store_and_record(
+    spec: SceneSpec, rendered: RenderedImage, phash: str, scenes: SceneRun, remake: bool
+) -> StoredScene:
+    """A scene is stored only together with its success record: if the record cannot be written, the
+    stored scene is removed again, and the upload's cache record is not kept (the transaction)."""
+    resources = scenes.resources
+    upload_scene = scenes.upload_scene.with_options(refresh_cache=True) if remake else scenes.upload_scene
+    stored: StoredScene | None = None
+    try:
+        with transaction():
+            stored = upload_scene(spec=spec, rendered=rendered, resources=resources)
+            record = HistoryRecord.of(
+                spec, stored=stored, rendered=rendered, flow_run_id=scenes.flow_run_id, phash=phash
+            )
+            record_scene(record, resources)
+    except Exception:
+        if stored is not None:
+            resources.storage.remove_scene(spec.scene_id)
+        raise
+    Path(rendered.path).unlink(missing_ok=True)  # stored and recorded: the staged copy has done its job
+    return stored
+
+
+def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) -> SceneOutcome:
+    """A new spec of the same archetype, written against the history as it is now (the rejection in it),
+    made in the next free image slot."""
+    resources = scenes.resources
+    try:
+        history = recent_history(resources.history, resources.settings.lookback_days)
+        fresh = resources.prompts.write([spec.archetype], history, spec.seed + 1).specs[0]
+    except Exception as exc:
+        return rejected.model_copy(update={"failure_reason": f"{rejected.failure_reason}; {describe(exc)}"})
+    scenes.image_slots.acquire()
+    replacement = attempt_scene(fresh, scenes)
+    return replacement.model_copy(update={"replaces": f"{spec.scene_id} ({rejected.failure_reason})"})
+
+
+def record_failure(
+    spec: SceneSpec,
+    error: Exception,
+    rendered: RenderedImage | None,
+    cost: float,
+    scenes: SceneRun,
+    started: float,
+) -> SceneOutcome:
+    """Record a scene that did not complete, so rerun-failed can find it, and describe it."""
+    status = error.status if isinstance(error, SceneFailed) else "failed"
+    reason = str(error) if isinstance(error, SceneSkipped) else describe(error)
+    try:
+        record = HistoryRecord.of(
+            spec,
+            rendered=rendered,
+            failure=reason,
+            failure_status=status,  # type: ignore[arg-type]
+            cost_usd=rendered.cost_usd if rendered else cost,
+            flow_run_id=scenes.flow_run_id,
+        )
+        record_scene(record, scenes.resources)
+    except Exception as record_error:
+        reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
+    return SceneOutcome(
+        spec=spec,
+        status=status,  # type: ignore[arg-type]
+        failure_reason=reason,
+        seconds=time.perf_counter() - started,
+        cost_usd=cost,
+    )
+
+
+def finish_run(
+    outcomes: list[SceneOutcome],
+    run: Run,
+    shares: dict[str, float] | None = None,
+    prompts: PromptBatch | None = None,
+) -> State:
+    """The end of every run: its reports, its event, and its final state."""
+    prompts_cost = prompts.cost_usd if prompts else 0.0
+    rewritten = prompts.near_duplicates_rewritten if prompts else None
+    publish_report(outcomes, shares, run.resources, prompts_cost_usd=prompts_cost)
+    publish_diversity(outcomes, run.resources, rewritten)
+    announce_run(outcomes, flow_run.id)
+    return final_state(outcomes, run.resources)

@@ -1,0 +1,1 @@
+"""The backends behind the protocols, grouped by where they run: Google's and the embedded local ones."""

@@ -1,0 +1,1 @@
+"""Google backends: Gemini image and prompt writer, Firestore history, GCS storage."""

@@ -1,0 +1,158 @@
+"""The image backend on Gemini's image model: 2K at 16:9, grounded in Google Search."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from google import genai
+from google.genai import types
+from PIL import Image, UnidentifiedImageError
+
+from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
+from scenegen.costs import PriceTable
+from scenegen.errors import NoImage, SceneBlocked, SceneFailed
+from scenegen.images import RGB_8_BIT, DecodedImages, png_header, sha256_file
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, RenderedImage, SceneSpec
+from scenegen.settings import Settings
+
+# Finish reasons that mean the model refused, as opposed to merely not drawing.
+BLOCK_REASONS = {
+    "SAFETY",
+    "IMAGE_SAFETY",
+    "PROHIBITED_CONTENT",
+    "IMAGE_PROHIBITED_CONTENT",
+    "BLOCKLIST",
+    "SPII",
+    "RECITATION",
+    "IMAGE_RECITATION",
+}
+IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF"}
+TEXT_SHOWN = 300  # characters of a model's text kept in a failure reason
+
+
+def _text_of(parts: list[types.Part]) -> str:
+    text = " ".join(p.text.strip() for p in parts if p.text and not p.thought)
+    text = " ".join(text.split())
+    return f"; the model said: {text[:TEXT_SHOWN]!r}" if text else ""
+
+
+def final_image(response: types.GenerateContentResponse, cost_usd: float = 0.0) -> bytes:
+    """The last non-thought image of the answer, or SceneBlocked / NoImage saying why there is none."""
+    feedback = response.prompt_feedback
+    if feedback and feedback.block_reason:
+        why = f": {feedback.block_reason_message}" if feedback.block_reason_message else ""
+        raise SceneBlocked(f"prompt blocked ({_name(feedback.block_reason)}){why}", cost_usd)
+    if not response.candidates:
+        raise NoImage("the answer has no candidates", cost_usd)
+    candidate = response.candidates[0]
+    parts = (candidate.content.parts if candidate.content else None) or []
+    images = [p.inline_data.data for p in parts if p.inline_data and p.inline_data.data and not p.thought]
+    if images:
+        return images[-1]
+    reason = _name(candidate.finish_reason) if candidate.finish_reason else "none given"
+    said = f": {candidate.finish_message}" if candidate.finish_message else ""
+    if reason in BLOCK_REASONS:
+        raise SceneBlocked(f"image blocked (finish reason {reason}){said}{_text_of(parts)}", cost_usd)
+    raise NoImage(f"no image in the answer (finish reason {reason}){said}{_text_of(parts)}", cost_usd)
+
+
+def _name(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def stage_image(data: bytes, destination: Path, cost_usd: float) -> Image.Image | None:
+    """Write the answer's image to `destination` as a PNG of the pipeline's size, or raise SceneFailed.
+
+    An 8-bit RGB PNG of the right size is written as it came: its header is read, its pixels are not (the
+    checks decode it, once). Anything else is decoded whatever its label says, converted, and its pixels
+    are returned, so that the checks need not decode it again.
+    """
+    header = png_header(data)
+    pixels = None
+    if header is not None and header[2:] == RGB_8_BIT:
+        size = header[:2]
+    else:
+        pixels = _decode(data)
+        size = pixels.size
+    if size != (IMAGE_WIDTH, IMAGE_HEIGHT):
+        raise SceneFailed(
+            f"Gemini returned a {size[0]}x{size[1]} image; the pipeline needs {IMAGE_WIDTH}x{IMAGE_HEIGHT}",
+            cost_usd,
+        )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(f".{destination.name}.partial")
+    if pixels is None:
+        partial.write_bytes(data)
+    else:
+        pixels.save(partial, format="PNG")
+    os.replace(partial, destination)  # a staged image is whole or absent
+    return pixels
+
+
+def _decode(data: bytes) -> Image.Image:
+    kind = next((name for magic, name in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+    if kind is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        kind = "WEBP"
+    if kind is None:
+        raise SceneFailed(f"the returned image is not PNG, JPEG, WEBP or GIF (starts {data[:8].hex()})")
+    try:
+        with Image.open(io.BytesIO(data), formats=[kind]) as image:
+            image.load()
+            return image.convert("RGB")
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise SceneFailed(f"the returned {kind} image cannot be decoded: {exc}") from None
+
+
+def image_request(prompt: str) -> dict[str, Any]:
+    return {
+        "contents": prompt,
+        "config": types.GenerateContentConfig(
+            response_modalities=["TEXT", "IMAGE"],
+            image_config=types.ImageConfig(aspect_ratio="16:9", image_size="2K"),
+            tools=[types.Tool(google_search=types.GoogleSearch())],
+        ),
+    }
+
+
+class GeminiImageGenerator:
+    """The ImageGenerator on Gemini's image model."""
+
+    name = "gemini"
+
+    def __init__(
+        self,
+        settings: Settings,
+        prices: PriceTable,
+        client: genai.Client | None = None,
+        decoded: DecodedImages | None = None,
+    ) -> None:
+        self.key = api_key(settings)
+        self.client = client or gemini_client(settings)
+        self.prices = prices
+        self.decoded = decoded
+        self.model = settings.gemini_image_model
+        self.expected_cost_usd = prices.price(self.model, image=True).typical_request_usd
+
+    def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
+        started = time.perf_counter()
+        with gemini_errors(f"Gemini image model {self.model}", self.key):
+            response = self.client.models.generate_content(model=self.model, **image_request(spec.prompt))
+        cost = self.prices.cost(self.model, response.usage_metadata, image=True)
+        pixels = stage_image(final_image(response, cost), destination, cost)
+        rendered = RenderedImage(
+            path=str(destination),
+            sha256=sha256_file(destination),
+            width=IMAGE_WIDTH,
+            height=IMAGE_HEIGHT,
+            backend=self.name,
+            model=self.model,
+            seconds=round(time.perf_counter() - started, 3),
+            cost_usd=cost,
+        )
+        if pixels is not None and self.decoded is not None:
+            self.decoded.keep(rendered.sha256, pixels)
+        return rendered

@@ -1,0 +1,1 @@
+"""Embedded backends: the procedural renderer, SQLite history, a local folder."""

@@ -1,0 +1,63 @@
+"""The embedded scene storage: a local folder with the same layout as the bucket."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from scenegen.images import sha256_file
+from scenegen.models import StoredScene
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON, marker_document
+
+
+class LocalSceneStorage:
+    """A folder with the same layout as the bucket; the embedded default."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.root_uri = self.root.as_uri()
+
+    def folder(self, scene_id: str) -> Path:
+        return self.root / "scenes" / scene_id
+
+    def put_scene(self, scene_id: str, image: Path, sha256: str, scene: dict[str, Any]) -> StoredScene:
+        folder = self.folder(scene_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / MARKER).unlink(missing_ok=True)  # a replaced scene is incomplete until the end
+        try:
+            _atomic_copy(image, folder / IMAGE_NAME)
+            if sha256_file(folder / IMAGE_NAME) != sha256:
+                raise OSError(f"stored copy of {scene_id}'s image does not match its sha256")
+            _atomic_write(folder / SCENE_JSON, json.dumps(scene, indent=2, sort_keys=True))
+            _atomic_write(folder / MARKER, json.dumps(marker_document(scene_id, sha256)))
+        except BaseException:
+            self.remove_scene(scene_id)
+            raise
+        return StoredScene(scene_uri=folder.as_uri(), image_uri=(folder / IMAGE_NAME).as_uri(), sha256=sha256)
+
+    def remove_scene(self, scene_id: str) -> None:
+        folder = self.folder(scene_id)
+        for name in (MARKER, SCENE_JSON, IMAGE_NAME):  # marker first: never a marker without its files
+            (folder / name).unlink(missing_ok=True)
+        for leftover in folder.glob("*.part"):
+            leftover.unlink(missing_ok=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+    def is_complete(self, scene_id: str) -> bool:
+        return (self.folder(scene_id) / MARKER).is_file()
+
+
+def _atomic_copy(source: Path, target: Path) -> None:
+    partial = target.with_name(target.name + ".part")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    partial = target.with_name(target.name + ".part")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, target)

@@ -1,0 +1,1 @@
+"""One furnishing plan per archetype, each in its own module."""

@@ -1,0 +1,115 @@
+"""A run's resources, built once from its settings and handed to whatever needs them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scenegen.config import ArchetypeConfig, load_archetype_config
+from scenegen.costs import PriceTable, load_price_table
+from scenegen.history import HistoryStore
+from scenegen.images import DecodedImages, ImageGenerator
+from scenegen.prompts import PromptWriter
+from scenegen.settings import Settings
+from scenegen.storage import SceneStorage
+
+if TYPE_CHECKING:
+    from google.cloud import storage
+
+
+class Resources:
+    """What a run works with. A plain class on purpose: handed to tasks as a parameter, it is not walked
+    field by field as a dataclass or a pydantic model would be."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: ArchetypeConfig,
+        prices: PriceTable,
+        images: ImageGenerator,
+        prompts: PromptWriter,
+        history: HistoryStore,
+        storage: SceneStorage,
+        decoded: DecodedImages,
+    ) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.prices = prices
+        self.images = images
+        self.prompts = prompts
+        self.history = history
+        self.storage = storage
+        self.decoded = decoded  # pixels a backend already holds, for the checks
+
+    def __repr__(self) -> str:  # what Prefect shows of a task's parameters: never the key
+        return f"Resources(images={self.images.model}, prompts={self.prompts.name}, {self.storage.root_uri})"
+
+
+def image_backend_name(settings: Settings) -> str:
+    if settings.image_backend == "auto":
+        return "gemini" if settings.gemini_api_key else "procedural"
+    return settings.image_backend
+
+
+def prompt_backend_name(settings: Settings) -> str:
+    if settings.prompt_backend == "auto":
+        return "gemini" if settings.gemini_api_key else "local"
+    return settings.prompt_backend
+
+
+def build_resources(settings: Settings, bucket: storage.Bucket | None = None) -> Resources:
+    """The one place a backend is built. Bad settings fail here with an InputError, before any work.
+
+    `bucket`: the GCS bucket handle when the caller resolved BUCKET itself (a saved Prefect block).
+    The Google backends are imported only when chosen: their client libraries are slow to load.
+    """
+    catalogue = load_archetype_config(settings.archetype_config)
+    catalogue.check_names(settings.archetypes)
+    prices = load_price_table()
+    decoded = DecodedImages()
+    uses_gemini = "gemini" in (image_backend_name(settings), prompt_backend_name(settings))
+    client = None
+    if uses_gemini:
+        from scenegen.backends.google.gemini_client import gemini_client
+
+        client = gemini_client(settings)
+
+    images: ImageGenerator
+    if image_backend_name(settings) == "gemini":
+        from scenegen.backends.google.gemini_image import GeminiImageGenerator
+
+        images = GeminiImageGenerator(settings, prices, client, decoded)
+    else:
+        from scenegen.backends.local.procedural import ProceduralRenderer
+
+        images = ProceduralRenderer(decoded=decoded)
+
+    prompts: PromptWriter
+    if prompt_backend_name(settings) == "gemini":
+        from scenegen.backends.google.gemini_prompts import GeminiPromptWriter
+
+        prompts = GeminiPromptWriter(settings, catalogue, prices, images.model, client)
+    else:
+        from scenegen.prompts import LocalPromptWriter
+
+        prompts = LocalPromptWriter(catalogue, image_model=images.model)
+
+    history: HistoryStore
+    if settings.firestore_project:
+        from scenegen.backends.google.firestore import FirestoreHistory
+
+        history = FirestoreHistory(settings.firestore_project)
+    else:
+        from scenegen.backends.local.sqlite import SqliteHistoryStore
+
+        history = SqliteHistoryStore(settings.history_path)
+
+    storage_: SceneStorage
+    if settings.bucket:
+        from scenegen.backends.google.gcs import GcsSceneStorage
+
+        storage_ = GcsSceneStorage(bucket or settings.bucket)
+    else:
+        from scenegen.backends.local.folder import LocalSceneStorage
+
+        storage_ = LocalSceneStorage(settings.output_dir)
+    return Resources(settings, catalogue, prices, images, prompts, history, storage_, decoded)

@@ -1,0 +1,91 @@
+"""What a run says about itself: the plan and scene tables, the summary, and its verdict."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scenegen.models import SceneOutcome, SceneSpec
+
+
+def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
+    return [
+        {
+            "scene_id": s.scene_id,
+            "archetype": s.archetype,
+            "tags": ", ".join(s.variation_tags),
+            "prompt_model": s.prompt_model,
+            "prompt": s.prompt[:160],
+        }
+        for s in specs
+    ]
+
+
+def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
+    return [
+        {
+            "scene_id": o.spec.scene_id,
+            "archetype": o.spec.archetype,
+            "tags": ", ".join(o.spec.variation_tags),
+            "uri": o.scene_uri or "",
+            "status": o.status,
+            "cost_usd": f"{o.cost_usd:.3f}",
+            "reason": o.failure_reason or "",
+            "replaces": o.replaces or "",
+        }
+        for o in outcomes
+    ]
+
+
+def spend_line(outcomes: list[SceneOutcome], prompts_cost_usd: float) -> str:
+    images = sum(o.cost_usd for o in outcomes)
+    return (
+        f"Estimated spend: ${images + prompts_cost_usd:.2f} "
+        f"(images ${images:.2f}, prompts ${prompts_cost_usd:.2f})"
+    )
+
+
+def summary_markdown(
+    outcomes: list[SceneOutcome], shares: dict[str, float] | None, where: str, prompts_cost_usd: float = 0.0
+) -> str:
+    planned = Counter(o.spec.archetype for o in outcomes)
+    made = Counter(o.spec.archetype for o in outcomes if o.succeeded)
+    failed = [o for o in outcomes if not o.succeeded]
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(Counter(o.status for o in failed).items()))
+    lines = [
+        f"# Scene generation: {len(outcomes) - len(failed)} of {len(outcomes)} scenes stored",
+        "",
+        f"Scenes are under `{where}`. {spend_line(outcomes, prompts_cost_usd)}."
+        + (f" Not stored: {statuses}." if failed else ""),
+        "",
+        "| archetype | target share | planned | stored | failed |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in sorted(set(planned) | set(shares or {})):
+        share = f"{shares[name]:.0%}" if shares and name in shares else "-"
+        lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {planned[name] - made[name]} |")
+    replaced = [o for o in outcomes if o.replaces]
+    if replaced:
+        lines += ["", "## Images rejected and made again", ""]
+        lines += [f"- `{o.spec.scene_id}` replaces `{o.replaces}`" for o in replaced]
+    if failed:
+        lines += ["", "## Failures", ""]
+        lines += [
+            f"- `{o.spec.scene_id}` ({o.spec.archetype}, {o.status}): {o.failure_reason}" for o in failed
+        ]
+    return "\n".join(lines)
+
+
+def run_verdict(outcomes: list[SceneOutcome], scenes_root: str) -> tuple[bool, str]:
+    """Whether every scene was stored, and the run's message, naming the failed scenes.
+
+    A run stopped early (a fatal error, the budget) leads with why, since that is what to fix.
+    """
+    failed = [o.spec.scene_id for o in outcomes if not o.succeeded and o.status != "skipped"]
+    skipped = [o for o in outcomes if o.status == "skipped"]
+    stored = len(outcomes) - len(failed) - len(skipped)
+    if failed or skipped:
+        parts = [f"{len(skipped)} of {len(outcomes)} scenes {skipped[0].failure_reason}"] if skipped else []
+        if failed:
+            parts.append(f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)}")
+        return False, f"{'; '.join(parts)} ({stored} stored under {scenes_root})"
+    return True, f"{stored} of {len(outcomes)} scenes stored under {scenes_root}"

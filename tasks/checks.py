@@ -1,0 +1,31 @@
+"""The stage between render and upload: an image that fails a check is rejected, never stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.context import TaskRunContext
+
+from scenegen.image_checks import inspect_image
+from scenegen.images import decode
+from scenegen.models import RenderedImage, SceneSpec
+from scenegen.resources import Resources
+
+
+def check_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    spec: SceneSpec = parameters["spec"]
+    return f"check-{spec.fingerprint}-{parameters['rendered'].sha256}"
+
+
+@task(name="check-image", cache_key_fn=check_cache_key, persist_result=True, result_serializer="json")
+def check_image(
+    spec: SceneSpec, rendered: RenderedImage, recent_hashes: list[str], resources: Resources
+) -> str:
+    """The image's perceptual hash once it passes; cached, so a stored scene is not checked again.
+
+    The image is decoded here at most once: a backend that already held its pixels handed them over.
+    """
+    pixels = resources.decoded.take(rendered.sha256) or decode(Path(rendered.path))
+    return inspect_image(pixels, recent_hashes, resources.catalogue.quality)

@@ -1,0 +1,42 @@
+"""The stages before any image: read the history, weigh the archetypes, plan the slots, write the prompts;
+and, for a rerun, read back the specs of failed scenes."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from scenegen.history import recent_history, rerun_specs
+from scenegen.models import HistoryRecord, PromptBatch, SceneSpec
+from scenegen.resources import Resources
+from scenegen.weights import archetype_shares, plan_slots
+from tasks.retry import RETRIES
+
+
+@task(name="load-history", cache_policy=NO_CACHE, **RETRIES)
+def load_history(resources: Resources) -> list[HistoryRecord]:
+    return recent_history(resources.history, resources.settings.lookback_days)
+
+
+@task(name="compute-weights", cache_policy=NO_CACHE)
+def compute_weights(history: list[HistoryRecord], resources: Resources) -> dict[str, float]:
+    settings = resources.settings
+    base = resources.catalogue.base_weights(settings.archetypes)
+    return archetype_shares(base, history, settings.scenes_per_run, settings.lookback_days)
+
+
+@task(name="plan-scenes", cache_policy=NO_CACHE)
+def plan_scenes(shares: dict[str, float], count: int, seed: int) -> list[str]:
+    return plan_slots(shares, count, seed)
+
+
+@task(name="diversify-prompts", cache_policy=NO_CACHE, **RETRIES)
+def diversify_prompts(
+    slots: list[str], history: list[HistoryRecord], resources: Resources, seed: int
+) -> PromptBatch:
+    return resources.prompts.write(slots, history, seed)
+
+
+@task(name="load-failed-scenes", cache_policy=NO_CACHE, **RETRIES)
+def load_failed_scenes(resources: Resources, scene_ids: list[str]) -> list[SceneSpec]:
+    return rerun_specs(resources.history, scene_ids, resources.settings.lookback_days)
