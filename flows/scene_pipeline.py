@@ -1,9 +1,10 @@
 """What both flows share: the per-scene pipeline, render -> check -> store -> record, run for every spec;
 and the end of a run: its reports, its event and its final state.
 
-Image slots: a scene starts only when one of MAX_CONCURRENCY image slots is free, and gives its slot to the
-next scene the moment its image call ends. What follows the answer (the checks, storing, recording) runs
-beside the image calls, at most one scene per CPU core at a time, so slow checks never idle a paid slot.
+Image slots: a scene starts only when one of MAX_CONCURRENCY image slots is free (no more than the cores
+when the images are drawn on this machine), and gives its slot to the next scene the moment its image call
+ends. What follows the answer (the checks, storing, recording) runs beside the image calls, at most one
+scene per CPU core at a time, so slow checks never idle a paid slot.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from tasks.render import render_scene, staged_image_path
 from tasks.resources import Run, shared_image_limit
 from tasks.store import upload_scene
 
-CPU_SLOTS = os.cpu_count() or 2
+CPU_SLOTS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
 
 
 class SceneRun:
@@ -48,7 +49,11 @@ class SceneRun:
         self.upload_scene = upload_scene.with_options(result_storage=run.cache)
         self.gate = RunGate(run.settings.max_cost_usd, spent_usd)
         self.hashes = RecentHashes(history)
-        self.image_slots = threading.Semaphore(run.settings.max_concurrency)
+        # An image drawn on this machine is CPU work too: more of them at once than cores only costs memory.
+        images = run.settings.max_concurrency
+        self.image_slots = threading.Semaphore(
+            min(images, CPU_SLOTS) if run.resources.images.draws_locally else images
+        )
         self.cpu_slots = threading.Semaphore(CPU_SLOTS)
         self.shared_limit = shared_image_limit(run.resources)
         self.progress = Progress(total)

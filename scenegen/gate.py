@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import threading
+import time
+
+# A refused key or an unknown model is answered at once, a picture in tens of seconds: once the first paid
+# call has gone this long without an error, the others need not wait for its picture.
+FIRST_CALL_ALONE_SECONDS = 3.0
 
 
 class RunGate:
     """Shared by the scenes of one run, which start from several threads.
 
-    - The first paid render goes alone: until it ends, the others wait, so a refused key or an unknown model
-      costs one call, not MAX_CONCURRENCY of them.
+    - The first paid render goes alone: until it ends, or has gone FIRST_CALL_ALONE_SECONDS without an
+      answer, the others wait, so a refused key or an unknown model costs one call, not MAX_CONCURRENCY.
     - A render holds its expected price while it runs, so that scenes started side by side cannot together
       overshoot the budget by more than one render; once it ends, what it really cost is charged instead.
     """
 
-    def __init__(self, max_cost_usd: float | None, spent_usd: float = 0.0) -> None:
+    def __init__(
+        self,
+        max_cost_usd: float | None,
+        spent_usd: float = 0.0,
+        first_call_alone_seconds: float = FIRST_CALL_ALONE_SECONDS,
+    ) -> None:
         self.max_cost_usd = max_cost_usd
         self.spent_usd = spent_usd
+        self.first_call_alone_seconds = first_call_alone_seconds
+        self._first_paid_started = 0.0
         self._held_usd = 0.0
         self._stop_reason: str | None = None
         self._first_paid = "not started"  # then "under way", then "ended"
@@ -26,7 +38,11 @@ class RunGate:
         """Hold `expected_usd` and return None if the render may start; otherwise say why it may not."""
         paid = expected_usd > 0
         with self._changed:
-            self._changed.wait_for(lambda: self._stop_reason or not paid or self._first_paid != "under way")
+            while paid and not self._stop_reason and self._first_paid == "under way":
+                alone_for = self._first_paid_started + self.first_call_alone_seconds - time.monotonic()
+                if alone_for <= 0:
+                    break
+                self._changed.wait(alone_for)
             if self._stop_reason:
                 return self._stop_reason
             committed = self.spent_usd + self._held_usd
@@ -37,6 +53,7 @@ class RunGate:
                 )
             if paid and self._first_paid == "not started":
                 self._first_paid = "under way"
+                self._first_paid_started = time.monotonic()
             self._held_usd += expected_usd
             return None
 

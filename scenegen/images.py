@@ -22,6 +22,7 @@ class ImageGenerator(Protocol):
     name: str
     model: str
     expected_cost_usd: float  # a typical call's price, held against MAX_COST_USD while it runs
+    draws_locally: bool  # the image is drawn on this machine's CPU, not waited for from a service
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         """Write the scene's image as a PNG at `destination` and describe it."""

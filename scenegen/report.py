@@ -17,6 +17,7 @@ from scenegen.resources import Resources
 from scenegen.storage import local_path
 
 THUMBNAIL = (344, 192)
+SHEET_IMAGES = 24  # a contact sheet shows at most this many: a glance, whatever the size of the run
 
 
 class DiversityReport(BaseModel):
@@ -128,7 +129,8 @@ def coverage_heatmap(report: DiversityReport, path: Path) -> Path:
 
 
 def contact_sheet(images: list[Path], path: Path, columns: int = 4) -> Path | None:
-    """Thumbnails of `images` in a grid PNG (None when there is nothing to show)."""
+    """Thumbnails of the first SHEET_IMAGES of `images` in a grid PNG (None when there is nothing to show)."""
+    images = images[:SHEET_IMAGES]
     if not images:
         return None
     rows = -(-len(images) // columns)
@@ -155,7 +157,7 @@ def write_diversity_report(
     return report_markdown(report, near_duplicates_rewritten), pictures + ([sheet] if sheet else [])
 
 
-def stored_images(history: list[HistoryRecord], limit: int = 24) -> list[Path]:
+def stored_images(history: list[HistoryRecord], limit: int = SHEET_IMAGES) -> list[Path]:
     """The most recent stored images that are local files (a bucket's are not fetched for thumbnails)."""
     newest_first = sorted((r for r in history if r.success), key=lambda r: r.generated_at, reverse=True)
     paths = [local_path(r.image_uri) for r in newest_first]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -81,7 +82,10 @@ def publish_report(
 
 
 class Progress:
-    """A progress artifact and a log line, updated as each scene finishes, from whichever thread."""
+    """A progress artifact and a log line, updated as scenes finish, from whichever thread. The artifact
+    moves at most once a second (and at the end): a run of quick scenes need not keep the API busy."""
+
+    EVERY_SECONDS = 1.0
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
@@ -89,13 +93,16 @@ class Progress:
         self.artifact_id = create_progress_artifact(
             progress=0.0, key="scenegen-progress", description=f"Scenes finished out of {total}"
         )
+        self._shown_at = time.monotonic()
         self._lock = threading.Lock()
 
     def advance(self, outcome: SceneOutcome) -> None:
         with self._lock:
             self.done += 1
             done = self.done
-            update_progress_artifact(self.artifact_id, progress=100.0 * done / self.total)
+            if done == self.total or time.monotonic() - self._shown_at >= self.EVERY_SECONDS:
+                update_progress_artifact(self.artifact_id, progress=100.0 * done / self.total)
+                self._shown_at = time.monotonic()
         scene = outcome.spec.scene_id
         if outcome.succeeded:
             self.logger.info("scene %d/%d stored: %s (%.1f s)", done, self.total, scene, outcome.seconds)

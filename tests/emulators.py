@@ -1,4 +1,5 @@
-"""Start and stop the emulators the cloud tests run against, each its own process on 127.0.0.1."""
+"""Start and stop the servers the tests and benches run against (emulators, a Prefect server), each its own
+process on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,3 +99,29 @@ def gcs_emulator(workdir: Path) -> Iterator[str]:
     command += ["-port", str(port), "-log-level", "warn"]
     with _serving(command, port, workdir / "fake-gcs-server.log"):
         yield f"http://127.0.0.1:{port}"
+
+
+PREFECT = str(Path(sys.executable).with_name("prefect"))
+
+
+def start_prefect_server(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`prefect server start` at env's PREFECT_API_URL (a 127.0.0.1 port), once healthy; stop it by PID."""
+    port = env["PREFECT_API_URL"].rsplit(":", 1)[1].split("/")[0]
+    server = subprocess.Popen(
+        [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
+        env=env,
+        stdout=open(log, "wb"),  # noqa: SIM115 - the process holds it
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"prefect server exited: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{env['PREFECT_API_URL']}/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    stop(server)
+    raise RuntimeError(f"prefect server did not start: {log.read_text()[-3000:]}")

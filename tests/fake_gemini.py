@@ -6,8 +6,10 @@ Control: POST /_fake/script {"steps": {"<model>": ["quota:2", "image", ...]}} (a
          GET /_fake/requests -> every generateContent request received, with its headers and JSON body.
 Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, echo_key, not_found,
        prompt_blocked, image_blocked, text_only, empty, prompts, prompts_partly_bad, truncated_prompts,
-       answer:<text> (a text answer, verbatim).
+       answer:<text> (a text answer, verbatim), png_file:<path> (that file's bytes, as image/png).
 With no step left, an image model draws an image and a text model writes prompts.
+FAKE_GEMINI_PREMADE=N: N distinct 2752x1536 pictures are drawn at start and served in turn, so that an
+answer costs this server little CPU (the throughput bench).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import base64
 import io
 import itertools
 import json
+import os
 import random
 import re
 import sys
@@ -78,8 +81,28 @@ DETAILS = (
 )
 
 
+def premade_picture(seed: int) -> str:
+    """A busy, distinct picture: rectangles laid out by `seed`, so no two share a perceptual hash."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (WIDTH, HEIGHT), tuple(rng.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(40):
+        x, y = rng.randrange(WIDTH), rng.randrange(HEIGHT)
+        box = [x, y, x + rng.randrange(60, 900), y + rng.randrange(40, 600)]
+        draw.rectangle(box, fill=tuple(rng.randrange(256) for _ in range(3)))
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+PREMADE = [premade_picture(seed) for seed in range(int(os.environ.get("FAKE_GEMINI_PREMADE", "0")))]
+_premade_turn = itertools.count()
+
+
 def picture(size: tuple[int, int], fmt: str) -> str:
     """A simple, distinct picture each call, base64-encoded as the API sends inline data."""
+    if PREMADE and size == (WIDTH, HEIGHT) and fmt == "PNG":
+        return PREMADE[next(_premade_turn) % len(PREMADE)]
     n = next(_counter)
     image = Image.new("RGB", size, ((n * 53) % 256, (n * 97) % 256, (n * 31) % 256))
     draw = ImageDraw.Draw(image)
@@ -91,12 +114,14 @@ def picture(size: tuple[int, int], fmt: str) -> str:
     return base64.b64encode(out.getvalue()).decode()
 
 
-def image_answer(mime: str, fmt: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> dict[str, Any]:
+def image_answer(
+    mime: str, fmt: str, size: tuple[int, int] = (WIDTH, HEIGHT), data: str | None = None
+) -> dict[str, Any]:
     parts = [
         {"text": "Planning the room layout and the light.", "thought": True},
         {"inlineData": {"mimeType": "image/png", "data": picture((64, 36), "PNG")}, "thought": True},
         {"text": "Here is the room."},
-        {"inlineData": {"mimeType": mime, "data": picture(size, fmt)}},
+        {"inlineData": {"mimeType": mime, "data": data or picture(size, fmt)}},
     ]
     return {
         "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
@@ -153,6 +178,9 @@ def answer(step: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, An
     if kind == "slow":
         time.sleep(float(arg))
         return 200, image_answer("image/png", "PNG")
+    if kind == "png_file":
+        with open(arg, "rb") as handle:
+            return 200, image_answer("image/png", "PNG", data=base64.b64encode(handle.read()).decode())
     if kind == "quota":
         retry = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{arg}s"}
         return 429, error(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", [retry])
@@ -214,20 +242,21 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, error(404, "NOT_FOUND", f"no route {self.path}"))
             return
         model = match.group(2)
+        request = {
+            "path": self.path,
+            "model": model,
+            "time": time.time(),
+            "body": body,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+        }
         with _lock:
-            _requests.append(
-                {
-                    "path": self.path,
-                    "model": model,
-                    "time": time.time(),
-                    "body": body,
-                    "headers": {k.lower(): v for k, v in self.headers.items()},
-                }
-            )
+            _requests.append(request)
             queue = _script.get(model) or []
             step = queue.pop(0) if queue else ("image" if "image" in model else "prompts")
         status, payload = answer(step, body, self.headers.get("x-goog-api-key", ""))
         self._send(status, payload)
+        with _lock:
+            request["answered"] = time.time()
 
     def _send(self, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()

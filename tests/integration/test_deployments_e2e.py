@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from tests.conftest import TEST_KEY, FakeGemini
 from tests.helpers import events_named
 
 REPO = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
+PREFECT = emulators.PREFECT
 IMAGE_MODEL = "gemini-3-pro-image"
 
 
@@ -43,14 +41,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
     }
     started: list[subprocess.Popen] = []
     try:
-        server = subprocess.Popen(
-            [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=open(work / "server.log", "wb"),  # noqa: SIM115 - the process holds it
-            stderr=subprocess.STDOUT,
-        )
-        started.append(server)
-        _wait_healthy(env["PREFECT_API_URL"], server, work / "server.log")
+        started.append(emulators.start_prefect_server(env, work / "server.log"))
         cli = {"env": env, "cwd": REPO, "capture_output": True, "text": True, "timeout": 300}
         for command in (
             [PREFECT, "work-pool", "create", "scenegen-local", "--type", "process"],
@@ -79,19 +70,6 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
     finally:
         for process in reversed(started):
             emulators.stop(process)
-
-
-def _wait_healthy(api: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(f"{api}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"prefect server did not start: {log.read_text()[-3000:]}")
 
 
 def _client(api: str):

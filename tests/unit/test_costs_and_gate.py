@@ -62,6 +62,18 @@ def test_the_first_paid_render_goes_alone_and_a_fatal_answer_stops_the_waiting_o
         assert all("404 NOT_FOUND" in (f.result(timeout=5) or "") for f in waiting)
 
 
+def test_the_others_go_once_the_first_paid_call_has_gone_its_time_alone_without_an_answer():
+    gate = RunGate(max_cost_usd=None, first_call_alone_seconds=0.5)
+    started = time.monotonic()
+    assert gate.admit(0.14) is None  # the first call is under way, and stays so
+    with ThreadPoolExecutor(3) as pool:
+        waiting = [pool.submit(gate.admit, 0.14) for _ in range(3)]
+        time.sleep(0.2)
+        assert not any(f.done() for f in waiting)
+        assert all(f.result(timeout=5) is None for f in waiting)
+    assert 0.5 <= time.monotonic() - started < 3
+
+
 def test_a_free_backend_is_never_stopped_by_the_budget_but_a_stop_stops_everything():
     gate = RunGate(max_cost_usd=0.0)
     assert gate.admit(0.0) is None

@@ -122,6 +122,7 @@ class GeminiImageGenerator:
     """The ImageGenerator on Gemini's image model."""
 
     name = "gemini"
+    draws_locally = False
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ class ProceduralRenderer:
     name = "procedural"
     model = "procedural-v1"
     expected_cost_usd = 0.0
+    draws_locally = True
 
     def __init__(
         self, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT), decoded: DecodedImages | None = None

@@ -1,0 +1,104 @@
+"""What a procedural scene costs a run beyond rendering it: runs of 10 and of 60 scenes on the embedded
+defaults, each in a process of its own against one local Prefect server.
+
+Prints the extra wall seconds per scene from 10 to 60 scenes beside the renderer's own median per image
+divided by the cores (the target: at most twice that), and the peak RSS of both runs (the target: the
+60-scene run at most 1.2 times the 10-scene one).
+
+    python bench/scaling.py [--small 10] [--large 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests import emulators  # noqa: E402
+
+RUN = (
+    "import sys\n"
+    "from flows.generate_scenes import generate_scenes\n"
+    "state = generate_scenes(scenes=int(sys.argv[1]), seed=7, return_state=True)\n"
+    "print(state.name, state.message)\n"
+    "from prefect.logging.handlers import APILogWorker\n"
+    "APILogWorker.drain_all(timeout=10)\n"
+)
+
+
+def timed_run(scenes: int, env: dict[str, str], output: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run of `scenes` in a fresh process and output folder."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(scenes)],
+        env=env | {"OUTPUT_DIR": str(output)},
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    said = child.stdout.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0 or not said.startswith("Completed"):
+        raise SystemExit(f"the {scenes}-scene run did not complete: {said}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def renderer_median_seconds() -> float:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "render_speed.py"), "--repeats", "2"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(re.search(r"overall median ([\d.]+) s", done.stdout).group(1))  # type: ignore[union-attr]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=10)
+    parser.add_argument("--large", type=int, default=60)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="scenegen-bench-scaling-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GEMINI_", "BUCKET"))}
+    env |= {
+        "PREFECT_HOME": str(work / "prefect-home"),
+        "PREFECT_API_URL": f"http://127.0.0.1:{emulators.free_port()}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    median = renderer_median_seconds()
+    server = emulators.start_prefect_server(env, work / "server.log")
+    try:
+        timed_run(2, env, work / "warm-up")  # the server's first flow run pays for its own start
+        small_wall, small_rss = timed_run(args.small, env, work / "small")
+        large_wall, large_rss = timed_run(args.large, env, work / "large")
+    finally:
+        emulators.stop(server)
+    extra = (large_wall - small_wall) / (args.large - args.small)
+    floor = median / cores
+    print(f"renderer: median {median:.3f} s per image on one core; {cores} cores: {floor:.3f} s per scene")
+    print(f"runs: {args.small} scenes {small_wall:.1f} s, {args.large} scenes {large_wall:.1f} s")
+    print(
+        f"extra wall seconds per scene: {extra:.3f} = {extra / floor:.2f} x the renderer's "
+        f"{floor:.3f} (target <= 2)"
+    )
+    print(
+        f"peak RSS: {small_rss:.0f} MiB ({args.small} scenes), {large_rss:.0f} MiB ({args.large} scenes); "
+        f"ratio {large_rss / small_rss:.2f} (target <= 1.2)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Image slots, measured: a run of Gemini scenes against the tests' Gemini-compatible server, which answers
+each image after a fixed latency with a pre-made picture (so that it costs little CPU), through a real
+local Prefect server.
+
+Prints the image phase (first image request to last answer) against its bound, scenes x latency /
+MAX_CONCURRENCY; the peak number of image calls in flight; and the CPU seconds per scene spent by this
+process and by its Prefect server, start-up excluded.
+
+    python bench/throughput.py [--scenes 32] [--latency 10] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests import emulators  # noqa: E402
+
+IMAGE_MODEL = "gemini-3-pro-image"
+
+
+def process_tree_cpu_seconds(root: int) -> float:
+    """User plus system CPU seconds of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    family, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    return sum(times.get(pid, 0.0) for pid in family)
+
+
+def peak_in_flight(intervals: list[tuple[float, float]]) -> int:
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    peak = current = 0
+    for _, step in events:
+        current += step
+        peak = max(peak, current)
+    return peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenes", type=int, default=32)
+    parser.add_argument("--latency", type=float, default=10.0, help="seconds per image answer")
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="scenegen-bench-throughput-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(work / "prefect-home"),
+        "PREFECT_API_URL": f"http://127.0.0.1:{emulators.free_port()}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    server = emulators.start_prefect_server(env, work / "server.log")
+    fake = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "fake_gemini.py")],
+        env=env | {"FAKE_GEMINI_PREMADE": str(args.scenes + 8)},
+        stdout=subprocess.PIPE,
+        stderr=open(work / "fake-gemini.log", "wb"),  # noqa: SIM115 - the process holds it
+    )
+    try:
+        url = f"http://127.0.0.1:{int(fake.stdout.readline())}"  # type: ignore[union-attr]
+        steps = {IMAGE_MODEL: [f"slow:{args.latency}"] * (args.scenes + 8)}
+        post = urllib.request.Request(f"{url}/_fake/script", json.dumps({"steps": steps}).encode())
+        urllib.request.urlopen(post, timeout=10).close()
+        os.environ.update(env)
+        os.environ |= {
+            "GEMINI_API_KEY": "bench-key",
+            "GEMINI_BASE_URL": url,
+            "PROMPT_BACKEND": "local",
+            "MAX_CONCURRENCY": str(args.concurrency),
+            "OUTPUT_DIR": str(work / "output"),
+        }
+        from flows.generate_scenes import generate_scenes
+
+        server_cpu, own_cpu = process_tree_cpu_seconds(server.pid), time.process_time()
+        started = time.perf_counter()
+        state = generate_scenes(scenes=args.scenes, seed=2026, return_state=True)
+        wall = time.perf_counter() - started
+        own_cpu = time.process_time() - own_cpu
+        server_cpu = process_tree_cpu_seconds(server.pid) - server_cpu
+        with urllib.request.urlopen(f"{url}/_fake/requests", timeout=10) as response:
+            requests = [r for r in json.loads(response.read()) if r["model"] == IMAGE_MODEL]
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=10)  # while the server is still there to take the logs
+    finally:
+        emulators.stop(fake)
+        emulators.stop(server)
+
+    intervals = [(r["time"], r["answered"]) for r in requests]
+    phase = max(end for _, end in intervals) - min(start for start, _ in intervals)
+    bound = args.scenes * args.latency / args.concurrency
+    print(f"run: {state.name}: {state.message} ({wall:.1f} s in all)")
+    print(f"image calls: {len(requests)} for {args.scenes} scenes, latency {args.latency:.0f} s")
+    print(
+        f"image phase: {phase:.1f} s; bound {args.scenes} x {args.latency:.0f} / {args.concurrency} = "
+        f"{bound:.1f} s; ratio {phase / bound:.2f} (target <= 1.15)"
+    )
+    print(f"peak image calls in flight: {peak_in_flight(intervals)} (target {args.concurrency})")
+    print(
+        f"CPU seconds per scene: {(own_cpu + server_cpu) / args.scenes:.2f} = run "
+        f"{own_cpu / args.scenes:.2f} + Prefect server {server_cpu / args.scenes:.2f} (target <= 0.5)"
+    )
+
+
+if __name__ == "__main__":
+    main()
