@@ -53,6 +53,38 @@ def timed_run(scenes: int, env: dict[str, str], output: Path) -> tuple[float, fl
     return wall, usage.ru_maxrss / 1024
 
 
+RENDER_ALONE = (
+    "import sys, tempfile, time\n"
+    "from concurrent.futures import ThreadPoolExecutor\n"
+    "from pathlib import Path\n"
+    "from scenegen.settings import Settings\n"
+    "from scenegen.resources import build_resources\n"
+    "resources = build_resources(Settings(output_dir=Path(tempfile.mkdtemp())))\n"
+    "specs = resources.prompts.write(sys.argv[2].split(','), [], 7).specs\n"
+    "started = time.perf_counter()\n"
+    "with ThreadPoolExecutor(int(sys.argv[1])) as pool:\n"
+    "    list(pool.map(lambda s: resources.images.generate(s, Path(tempfile.mkdtemp()) / 'i.png'), specs))\n"
+    "print((time.perf_counter() - started) / len(specs))\n"
+)
+
+
+def renderer_alone_seconds(scenes: int, threads: int) -> float:
+    """Wall seconds per scene of the renderer alone, in as many threads as a run draws in, no Prefect."""
+    from scenegen.config import load_archetype_config
+    from scenegen.weights import plan_slots
+
+    config = load_archetype_config()
+    slots = plan_slots(config.base_weights(), scenes, seed=7)
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER_ALONE, str(threads), ",".join(slots)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    return float(done.stdout.split()[-1])
+
+
 def renderer_median_seconds() -> float:
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "render_speed.py"), "--repeats", "2"],
@@ -69,16 +101,10 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=60)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="scenegen-bench-scaling-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "GEMINI_", "BUCKET"))}
-    env |= {
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{emulators.free_port()}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-    }
+    env = emulators.prefect_environment(work / "prefect-home")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     median = renderer_median_seconds()
+    alone = renderer_alone_seconds(args.large, cores)
     server = emulators.start_prefect_server(env, work / "server.log")
     try:
         timed_run(2, env, work / "warm-up")  # the server's first flow run pays for its own start
@@ -93,6 +119,10 @@ def main() -> None:
     print(
         f"extra wall seconds per scene: {extra:.3f} = {extra / floor:.2f} x the renderer's "
         f"{floor:.3f} (target <= 2)"
+    )
+    print(
+        f"for reference, the renderer alone on the run's mix in {cores} threads, no Prefect: {alone:.3f} s "
+        f"per scene; the run adds {extra - alone:.3f} s per scene to it"
     )
     print(
         f"peak RSS: {small_rss:.0f} MiB ({args.small} scenes), {large_rss:.0f} MiB ({args.large} scenes); "

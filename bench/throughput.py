@@ -68,14 +68,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="scenegen-bench-throughput-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env |= {
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{emulators.free_port()}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-    }
+    env = emulators.prefect_environment(work / "prefect-home")
     server = emulators.start_prefect_server(env, work / "server.log")
     fake = subprocess.Popen(
         [sys.executable, str(REPO / "tests" / "fake_gemini.py")],

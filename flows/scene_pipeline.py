@@ -76,11 +76,11 @@ def produce_scenes(
         for spec in specs:
             scenes.image_slots.acquire()  # given back by the scene the moment its image call ends
             # Each thread gets a copy of this context, so its task runs belong to this flow run.
-            futures.append(pool.submit(copy_context().run, produce_scene, spec, scenes))
+            futures.append(pool.submit(copy_context().run, produce_or_replace, spec, scenes))
         return [future.result() for future in futures]
 
 
-def produce_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
+def produce_or_replace(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
     """One scene to its end; an image rejected by a check is replaced once, by a fresh spec's image."""
     outcome = attempt_scene(spec, scenes)
     if outcome.status == "rejected":

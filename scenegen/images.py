@@ -33,7 +33,7 @@ class DecodedImages:
     """Pixels that a backend already holds when its image arrives, kept for the checks by sha256, so that
     no image is decoded again. Bounded: an entry nobody takes (a cached check) is dropped in time."""
 
-    def __init__(self, capacity: int = 6) -> None:
+    def __init__(self, capacity: int = 4) -> None:
         self.capacity = capacity
         self._images: OrderedDict[str, Image.Image] = OrderedDict()
         self._lock = threading.Lock()

@@ -104,6 +104,20 @@ def gcs_emulator(workdir: Path) -> Iterator[str]:
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
 
+def prefect_environment(home: Path) -> dict[str, str]:
+    """This environment without any Prefect or scenegen setting, for a Prefect server of its own (home in
+    `home`, a free 127.0.0.1 port, no telemetry) and the processes that use it."""
+    ours = ("PREFECT_", "GEMINI_", "IMAGE_", "PROMPT_", "BUCKET", "FIRESTORE", "OUTPUT_")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
+    return env | {
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
 def start_prefect_server(env: dict[str, str], log: Path) -> subprocess.Popen:
     """`prefect server start` at env's PREFECT_API_URL (a 127.0.0.1 port), once healthy; stop it by PID."""
     port = env["PREFECT_API_URL"].rsplit(":", 1)[1].split("/")[0]

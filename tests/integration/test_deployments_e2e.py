@@ -3,7 +3,6 @@ process worker, and runs triggered through the API with parameters as the UI sen
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
@@ -26,19 +25,7 @@ IMAGE_MODEL = "gemini-3-pro-image"
 def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeGemini) -> Iterator[dict]:
     """Server, pool, deployments and worker; everything started here is stopped by PID at the end."""
     work = tmp_path_factory.mktemp("deployments")
-    port = emulators.free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PREFECT_", "GEMINI_", "IMAGE_", "PROMPT_", "BUCKET", "FIRESTORE", "OUTPUT_"))
-    }
-    env |= {
-        "PREFECT_HOME": str(work / "prefect-home"),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-    }
+    env = emulators.prefect_environment(work / "prefect-home")
     started: list[subprocess.Popen] = []
     try:
         started.append(emulators.start_prefect_server(env, work / "server.log"))

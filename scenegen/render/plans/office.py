@@ -1,4 +1,4 @@
-"""The furnishing plan of a office."""
+"""The furnishing plan of an office."""
 
 from __future__ import annotations
 
