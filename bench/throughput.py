@@ -24,31 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench import proc_tree  # noqa: E402
 from tests import emulators  # noqa: E402
 
 IMAGE_MODEL = "gemini-3-pro-image"
-
-
-def process_tree_cpu_seconds(root: int) -> float:
-    """User plus system CPU seconds of a process and all its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    ticks = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    family, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in family} - family
-        family |= more
-        grew = bool(more)
-    return sum(times.get(pid, 0.0) for pid in family)
 
 
 def peak_in_flight(intervals: list[tuple[float, float]]) -> int:
@@ -91,12 +70,12 @@ def main() -> None:
         }
         from flows.generate_scenes import generate_scenes
 
-        server_cpu, own_cpu = process_tree_cpu_seconds(server.pid), time.process_time()
+        server_cpu, own_cpu = proc_tree.cpu_seconds(server.pid), time.process_time()
         started = time.perf_counter()
         state = generate_scenes(scenes=args.scenes, seed=2026, return_state=True)
         wall = time.perf_counter() - started
         own_cpu = time.process_time() - own_cpu
-        server_cpu = process_tree_cpu_seconds(server.pid) - server_cpu
+        server_cpu = proc_tree.cpu_seconds(server.pid) - server_cpu
         with urllib.request.urlopen(f"{url}/_fake/requests", timeout=10) as response:
             requests = [r for r in json.loads(response.read()) if r["model"] == IMAGE_MODEL]
         from prefect.logging.handlers import APILogWorker

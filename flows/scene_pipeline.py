@@ -9,7 +9,6 @@ scene per CPU core at a time, so slow checks never idle a paid slot.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from scenegen.gate import RunGate
 from scenegen.history import recent_history
 from scenegen.image_checks import RecentHashes
 from scenegen.models import HistoryRecord, PromptBatch, RenderedImage, SceneOutcome, SceneSpec, StoredScene
+from scenegen.resources import CORES
 from tasks.artifacts import Progress, final_state, publish_diversity, publish_report
 from tasks.checks import check_image
 from tasks.events import announce_run, announce_scene
@@ -34,8 +34,6 @@ from tasks.record import record_scene
 from tasks.render import render_scene, staged_image_path
 from tasks.resources import Run, shared_image_limit
 from tasks.store import upload_scene
-
-CPU_SLOTS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
 
 
 class SceneRun:
@@ -52,9 +50,9 @@ class SceneRun:
         # An image drawn on this machine is CPU work too: more of them at once than cores only costs memory.
         images = run.settings.max_concurrency
         self.image_slots = threading.Semaphore(
-            min(images, CPU_SLOTS) if run.resources.images.draws_locally else images
+            min(images, CORES) if run.resources.images.draws_locally else images
         )
-        self.cpu_slots = threading.Semaphore(CPU_SLOTS)
+        self.cpu_slots = threading.Semaphore(CORES)
         self.shared_limit = shared_image_limit(run.resources)
         self.progress = Progress(total)
         context = FlowRunContext.get()

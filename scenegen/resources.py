@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from scenegen.config import ArchetypeConfig, load_archetype_config
@@ -14,6 +15,9 @@ from scenegen.storage import SceneStorage
 
 if TYPE_CHECKING:
     from google.cloud import storage
+
+# The cores this process may run on: what CPU work beside the image calls is bounded by.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
 
 
 class Resources:
