@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from scenegen.config import ArchetypeConfig, load_archetype_config
 from scenegen.costs import PriceTable, load_price_table
 from scenegen.history import HistoryStore
-from scenegen.images import DecodedImages, ImageGenerator
+from scenegen.images import DecodedImages, ImageGenerator, return_image_memory_to_the_system
 from scenegen.prompts import PromptWriter
 from scenegen.settings import Settings
 from scenegen.storage import SceneStorage
@@ -69,6 +69,7 @@ def build_resources(settings: Settings, bucket: storage.Bucket | None = None) ->
     catalogue = load_archetype_config(settings.archetype_config)
     catalogue.check_names(settings.archetypes)
     prices = load_price_table()
+    return_image_memory_to_the_system()  # a run holds many images, one after another
     decoded = DecodedImages()
     uses_gemini = "gemini" in (image_backend_name(settings), prompt_backend_name(settings))
     client = None
