@@ -6,7 +6,10 @@ per image on one core divided by the cores, and the renderer alone drawing the r
 all cores as a run does, with no Prefect (the target: at most twice the floor); and the peak memory of
 both runs (the target: the 60-scene run at most 1.2 times the 10-scene one).
 
-    python bench/scaling.py [--small 10] [--large 60]
+    python bench/scaling.py [--small 10] [--large 60] [--engine CHECKOUT]
+
+--engine runs the flows of another checkout (an older commit, say, from `git worktree add`), so that an
+earlier engine is measured on the same machine against the same floors.
 """
 
 from __future__ import annotations
@@ -35,14 +38,14 @@ RUN = (
 )
 
 
-def timed_run(scenes: int, env: dict[str, str], output: Path) -> tuple[float, float]:
+def timed_run(scenes: int, env: dict[str, str], output: Path, engine: Path) -> tuple[float, float]:
     """Wall seconds and peak memory (PSS, MiB, any child process included) of one run of `scenes` in a
     fresh process and output folder."""
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-c", RUN, str(scenes)],
-        env=env | {"OUTPUT_DIR": str(output)},
-        cwd=REPO,
+        env=env | {"OUTPUT_DIR": str(output), "PYTHONPATH": str(engine)},
+        cwd=engine,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -106,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=60)
+    parser.add_argument("--engine", type=Path, default=REPO, help="the checkout whose flows run")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="scenegen-bench-scaling-"))
     env = emulators.prefect_environment(work / "prefect-home")
@@ -114,14 +118,15 @@ def main() -> None:
     alone = renderer_alone_seconds(args.large, cores)
     server = emulators.start_prefect_server(env, work / "server.log")
     try:
-        timed_run(2, env, work / "warm-up")  # the server's first flow run pays for its own start
-        small_wall, small_rss = timed_run(args.small, env, work / "small")
-        large_wall, large_rss = timed_run(args.large, env, work / "large")
+        timed_run(2, env, work / "warm-up", args.engine)  # the server's first flow run pays for its start
+        small_wall, small_rss = timed_run(args.small, env, work / "small", args.engine)
+        large_wall, large_rss = timed_run(args.large, env, work / "large", args.engine)
     finally:
         emulators.stop(server)
     extra = (large_wall - small_wall) / (args.large - args.small)
     floor = median / cores
     print(f"renderer: median {median:.3f} s per image on one core; {cores} cores: {floor:.3f} s per scene")
+    print(f"engine: {args.engine}")
     print(f"runs: {args.small} scenes {small_wall:.1f} s, {args.large} scenes {large_wall:.1f} s")
     print(
         f"extra wall seconds per scene: {extra:.3f} = {extra / floor:.2f} x the renderer's "
