@@ -102,12 +102,12 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
     rendered: RenderedImage | None = None
     cost = 0.0
     try:
-        # Nothing of this scene outside the cache (its folder was deleted, say): make it again rather than
-        # trust cache records that describe files no longer there.
-        remake = not staged_image_path(scenes.resources.settings, spec).exists() and not (
-            scenes.resources.storage.is_complete(spec.scene_id)
-        )
         try:
+            # Nothing of this scene outside the cache (its folder was deleted, say): make it again rather
+            # than trust cache records that describe files no longer there.
+            remake = not staged_image_path(scenes.resources.settings, spec).exists() and not (
+                scenes.resources.storage.is_complete(spec.scene_id)
+            )
             rendered, cost = render(spec, scenes, remake)
         finally:
             scenes.image_slots.release()
@@ -137,8 +137,8 @@ def render(spec: SceneSpec, scenes: SceneRun, remake: bool) -> tuple[RenderedIma
         raise SceneSkipped(refusal)
     cost = 0.0
     try:
-        render_scene = scenes.render_scene.with_options(refresh_cache=True) if remake else scenes.render_scene
-        state = render_scene(
+        stage = scenes.render_scene.with_options(refresh_cache=True) if remake else scenes.render_scene
+        state = stage(
             spec=spec, resources=scenes.resources, shared_limit=scenes.shared_limit, return_state=True
         )
         rendered = state.result()  # committed at once: a paid render is kept
@@ -166,11 +166,11 @@ def store_and_record(
     """A scene is stored only together with its success record: if the record cannot be written, the
     stored scene is removed again, and the upload's cache record is not kept (the transaction)."""
     resources = scenes.resources
-    upload_scene = scenes.upload_scene.with_options(refresh_cache=True) if remake else scenes.upload_scene
+    stage = scenes.upload_scene.with_options(refresh_cache=True) if remake else scenes.upload_scene
     stored: StoredScene | None = None
     try:
         with transaction():
-            stored = upload_scene(spec=spec, rendered=rendered, resources=resources)
+            stored = stage(spec=spec, rendered=rendered, resources=resources)
             record = HistoryRecord.of(
                 spec, stored=stored, rendered=rendered, flow_run_id=scenes.flow_run_id, phash=phash
             )

@@ -146,3 +146,26 @@ def test_a_png_answer_of_the_right_size_is_stored_byte_identical_and_decoded_onc
         assert converted.format == "PNG" and converted.size == (2752, 1536)
     # The PNG was decoded by its check alone; the JPEG when it arrived, and its check used that decode.
     assert decodes == {"decode": 1, "_decode": 1}
+
+
+def test_a_scene_that_fails_before_its_image_call_gives_its_slot_back(clean_environment, monkeypatch):
+    monkeypatch.setenv("MAX_CONCURRENCY", "1")  # one slot: a slot kept by the failed scene stalls the run
+    real_is_complete = LocalSceneStorage.is_complete
+    asked: list[str] = []
+
+    def unreachable_once(storage, scene_id):
+        asked.append(scene_id)
+        if len(asked) == 1:
+            raise OSError("storage unreachable")
+        return real_is_complete(storage, scene_id)
+
+    monkeypatch.setattr(LocalSceneStorage, "is_complete", unreachable_once)
+    ended: dict[str, object] = {}
+    runner = threading.Thread(
+        target=lambda: ended.update(state=generate_scenes(scenes=3, seed=5, return_state=True)), daemon=True
+    )
+    runner.start()
+    runner.join(timeout=180)
+    assert not runner.is_alive(), "the run stalled: the failed scene kept its image slot"
+    assert ended["state"].is_failed() and asked[0] in ended["state"].message
+    assert len(scene_folders(clean_environment)) == 2
