@@ -35,6 +35,8 @@ from tasks.render import render_scene, staged_image_path
 from tasks.resources import Run, shared_image_limit
 from tasks.store import upload_scene
 
+FREE_REPLACEMENTS = 3  # fresh specs for a rejected image that cost nothing to make
+
 
 class SceneRun:
     """What the scenes of one run share: its resources, cached stages, budget gate, recent image hashes,
@@ -79,7 +81,7 @@ def produce_scenes(
 
 
 def produce_or_replace(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
-    """One scene to its end; an image rejected by a check is replaced once, by a fresh spec's image."""
+    """One scene to its end; an image rejected by a check is replaced by a fresh spec's image."""
     outcome = attempt_scene(spec, scenes)
     if outcome.status == "rejected":
         outcome = replace_rejected(spec, outcome, scenes)
@@ -184,17 +186,25 @@ def store_and_record(
 
 
 def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) -> SceneOutcome:
-    """A new spec of the same archetype, written against the history as it is now (the rejection in it),
-    made in the next free image slot."""
+    """New specs of the same archetype, each written against the history as it is now (the rejections in
+    it) and made in the next free image slot: until one passes, up to FREE_REPLACEMENTS of them when
+    images cost nothing, one when they are paid for."""
     resources = scenes.resources
-    try:
-        history = recent_history(resources.history, resources.settings.lookback_days)
-        fresh = resources.prompts.write([spec.archetype], history, spec.seed + 1).specs[0]
-    except Exception as exc:
-        return rejected.model_copy(update={"failure_reason": f"{rejected.failure_reason}; {describe(exc)}"})
-    scenes.image_slots.acquire()
-    replacement = attempt_scene(fresh, scenes)
-    return replacement.model_copy(update={"replaces": f"{spec.scene_id} ({rejected.failure_reason})"})
+    tries = 1 if resources.images.expected_cost_usd > 0 else FREE_REPLACEMENTS
+    outcome = rejected
+    for attempt in range(1, tries + 1):
+        try:
+            history = recent_history(resources.history, resources.settings.lookback_days)
+            fresh = resources.prompts.write([spec.archetype], history, spec.seed + attempt).specs[0]
+        except Exception as exc:
+            return outcome.model_copy(update={"failure_reason": f"{outcome.failure_reason}; {describe(exc)}"})
+        scenes.image_slots.acquire()
+        outcome = attempt_scene(fresh, scenes).model_copy(
+            update={"replaces": f"{spec.scene_id} ({rejected.failure_reason})"}
+        )
+        if outcome.status != "rejected":
+            break
+    return outcome
 
 
 def record_failure(

@@ -258,3 +258,29 @@ def test_a_run_publishes_its_diversity_report_with_a_heatmap_and_a_contact_sheet
     inline = re.findall(r"\(data:image/jpeg;base64,([A-Za-z0-9+/=]+)\)", report)
     assert len(inline) == 2
     assert Image.open(io.BytesIO(base64.b64decode(inline[1]))).size == (1100, round(192 * 1100 / (4 * 344)))
+
+
+@pytest.mark.parametrize(("blank", "completed"), [(3, True), (4, False)])
+def test_a_free_image_rejected_again_gets_fresh_specs_up_to_three_times(
+    blank, completed, clean_environment, monkeypatch
+):
+    from scenegen.images import sha256_file
+
+    real = ProceduralRenderer.generate
+    calls: list[str] = []
+
+    def blank_at_first(renderer, spec, destination):
+        calls.append(spec.scene_id)
+        rendered = real(renderer, spec, destination)
+        if len(calls) <= blank:
+            Image.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
+            rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
+        return rendered
+
+    monkeypatch.setattr(ProceduralRenderer, "generate", blank_at_first)
+    state = generate_scenes(scenes=1, archetypes=["kitchen"], seed=29, return_state=True)
+    assert state.is_completed() == completed, state.message
+    assert len(calls) == 4 and len(set(calls)) == 4  # the scene and three fresh specs, never a fourth
+    statuses = [history(clean_environment)[scene_id].status for scene_id in calls]
+    assert statuses == ["rejected"] * blank + ["succeeded"] * (4 - blank)
+    assert set(scene_folders(clean_environment)) == ({calls[-1]} if completed else set())

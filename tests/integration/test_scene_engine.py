@@ -169,3 +169,14 @@ def test_a_scene_that_fails_before_its_image_call_gives_its_slot_back(clean_envi
     assert not runner.is_alive(), "the run stalled: the failed scene kept its image slot"
     assert ended["state"].is_failed() and asked[0] in ended["state"].message
     assert len(scene_folders(clean_environment)) == 2
+
+
+def test_a_paid_image_rejected_again_is_replaced_only_once(tmp_path, clean_environment, gemini, monkeypatch):
+    monkeypatch.setenv("PROMPT_BACKEND", "local")
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (2752, 1536), (90, 90, 90)).save(blank)
+    gemini.script(**{IMAGE_MODEL: [f"png_file:{blank}"] * 3})
+    state = generate_scenes(scenes=1, archetypes=["office"], seed=2, return_state=True)
+    assert state.is_failed()
+    assert len(gemini.requests(IMAGE_MODEL)) == 2  # the image and one paid replacement, no more
+    assert scene_folders(clean_environment) == {}
