@@ -60,7 +60,7 @@ def prompt_backend_name(settings: Settings) -> str:
     return settings.prompt_backend
 
 
-def build_resources(settings: Settings, bucket: storage.Bucket | None = None) -> Resources:
+def build_resources(settings: Settings, bucket: storage.Bucket | str | None = None) -> Resources:
     """The one place a backend is built. Bad settings fail here with an InputError, before any work.
 
     `bucket`: the GCS bucket handle when the caller resolved BUCKET itself (a saved Prefect block).
@@ -71,15 +71,15 @@ def build_resources(settings: Settings, bucket: storage.Bucket | None = None) ->
     prices = load_price_table()
     return_image_memory_to_the_system()  # a run holds many images, one after another
     decoded = DecodedImages()
-    uses_gemini = "gemini" in (image_backend_name(settings), prompt_backend_name(settings))
+    image_backend, prompt_backend = image_backend_name(settings), prompt_backend_name(settings)
     client = None
-    if uses_gemini:
+    if "gemini" in (image_backend, prompt_backend):
         from scenegen.backends.google.gemini_client import gemini_client
 
         client = gemini_client(settings)
 
     images: ImageGenerator
-    if image_backend_name(settings) == "gemini":
+    if image_backend == "gemini":
         from scenegen.backends.google.gemini_image import GeminiImageGenerator
 
         images = GeminiImageGenerator(settings, prices, client, decoded)
@@ -89,7 +89,7 @@ def build_resources(settings: Settings, bucket: storage.Bucket | None = None) ->
         images = ProceduralRenderer(decoded=decoded)
 
     prompts: PromptWriter
-    if prompt_backend_name(settings) == "gemini":
+    if prompt_backend == "gemini":
         from scenegen.backends.google.gemini_prompts import GeminiPromptWriter
 
         prompts = GeminiPromptWriter(settings, catalogue, prices, images.model, client)

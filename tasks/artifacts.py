@@ -39,8 +39,6 @@ def final_state(outcomes: list[SceneOutcome], resources: Resources) -> State:
     return Completed(message=message) if stored_all else Failed(message=message)
 
 
-
-
 @task(name="publish-plan")
 def publish_plan(prompts: PromptBatch, shares: dict[str, float], dry_run: bool) -> None:
     logger = get_run_logger()

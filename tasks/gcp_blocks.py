@@ -50,20 +50,15 @@ def resolve_bucket(setting: str) -> tuple[str, GcpCredentials]:
     return block.bucket, block.gcp_credentials
 
 
-def bucket_handle(setting: str) -> storage.Bucket | str:
-    """What the GCS scene storage is given: a saved block's bucket with its credentials, or the name."""
-    if not setting.startswith(BLOCK_PREFIX):
-        return setting
-    name, credentials = resolve_bucket(setting)
-    return credentials.get_cloud_storage_client().bucket(name)
-
-
-def cache_bucket(setting: str) -> GcsBucket:
-    """Prefect result storage in the bucket, so a new Cloud Run job still finds the cache.
+def bucket_and_cache(setting: str) -> tuple[storage.Bucket | str, GcsBucket]:
+    """What BUCKET names, resolved once: the bucket the scene storage writes to (a saved block's bucket
+    with its credentials, or just the name, for Application Default Credentials), and Prefect's cache in
+    it, so that a new Cloud Run job still finds the cache.
 
     Prefect takes result storage only as a saved block: it is saved (again) as scenegen-cache-<bucket>.
     """
-    bucket, credentials = resolve_bucket(setting)
-    block = GcsBucket(bucket=bucket, bucket_folder=CACHE_FOLDER, gcp_credentials=credentials)
-    block.save(f"scenegen-cache-{re.sub(r'[^a-z0-9-]+', '-', bucket.lower())}", overwrite=True)
-    return block
+    name, credentials = resolve_bucket(setting)
+    scenes = credentials.get_cloud_storage_client().bucket(name) if setting.startswith(BLOCK_PREFIX) else name
+    cache = GcsBucket(bucket=name, bucket_folder=CACHE_FOLDER, gcp_credentials=credentials)
+    cache.save(f"scenegen-cache-{re.sub(r'[^a-z0-9-]+', '-', name.lower())}", overwrite=True)
+    return scenes, cache

@@ -40,10 +40,10 @@ def _prepared(settings: Settings) -> Run:
     """Built once per settings in a process: the command line's check and the flow it starts share it."""
     settings = with_gemini_key(settings)
     if settings.bucket:
-        from tasks.gcp_blocks import bucket_handle, cache_bucket
+        from tasks.gcp_blocks import bucket_and_cache
 
-        bucket = bucket_handle(settings.bucket)
-        return Run(build_resources(settings, bucket), cache_bucket(settings.bucket))
+        bucket, cache = bucket_and_cache(settings.bucket)
+        return Run(build_resources(settings, bucket), cache)
     return Run(build_resources(settings), settings.cache_dir)
 
 

@@ -15,7 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
 from scenegen.costs import PriceTable
 from scenegen.errors import NoImage, SceneBlocked, SceneFailed
-from scenegen.images import RGB_8_BIT, DecodedImages, png_header, sha256_file
+from scenegen.images import PNG_MAGIC, RGB_8_BIT, DecodedImages, png_header, sha256_file
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, RenderedImage, SceneSpec
 from scenegen.settings import Settings
 
@@ -30,7 +30,7 @@ BLOCK_REASONS = {
     "RECITATION",
     "IMAGE_RECITATION",
 }
-IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF"}
+IMAGE_MAGIC = {PNG_MAGIC: "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF"}
 TEXT_SHOWN = 300  # characters of a model's text kept in a failure reason
 
 
