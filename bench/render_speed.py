@@ -33,7 +33,7 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     config = load_archetype_config()
     slots = [name for name in config.names for _ in range(args.repeats)]
-    specs = LocalPromptWriter(config, "procedural-v1").write(slots, [], seed=2026).specs
+    specs = LocalPromptWriter(config, "procedural-v2").write(slots, [], seed=2026).specs
     renderer = ProceduralRenderer()
     times: dict[str, list[float]] = {name: [] for name in config.names}
     with tempfile.TemporaryDirectory() as folder:

@@ -13,7 +13,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
-from pathlib import Path
 
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
@@ -26,6 +25,7 @@ from scenegen.history import recent_history
 from scenegen.image_checks import RecentHashes
 from scenegen.models import HistoryRecord, PromptBatch, RenderedImage, SceneOutcome, SceneSpec, StoredScene
 from scenegen.resources import CORES
+from scenegen.storage import remove_staged
 from tasks.artifacts import Progress, final_state, publish_diversity, publish_report
 from tasks.checks import check_image
 from tasks.events import announce_run, announce_scene
@@ -181,7 +181,7 @@ def store_and_record(
         if stored is not None:
             resources.storage.remove_scene(spec.scene_id)
         raise
-    Path(rendered.path).unlink(missing_ok=True)  # stored and recorded: the staged copy has done its job
+    remove_staged(rendered)  # stored and recorded: the staged copies have done their job
     return stored
 
 

@@ -85,6 +85,14 @@ class Camera(BaseModel):
     )
 
 
+class StagedFile(BaseModel):
+    """A ground-truth file waiting in the staging folder beside its image, under the name it is stored as."""
+
+    name: str
+    path: str
+    sha256: str
+
+
 class RenderedImage(BaseModel):
     """A rendered image waiting in the staging folder. Small on purpose: it is a cached task result."""
 
@@ -97,6 +105,7 @@ class RenderedImage(BaseModel):
     seconds: float
     cost_usd: float = 0.0
     camera: Camera | None = None
+    ground_truth: list[StagedFile] = Field(default_factory=list)  # procedural scenes only
 
 
 class StoredScene(BaseModel):

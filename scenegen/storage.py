@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from scenegen.errors import SceneFailed
 from scenegen.images import sha256_file
-from scenegen.models import RenderedImage, SceneSpec, StoredScene, utcnow
+from scenegen.models import RenderedImage, SceneSpec, StagedFile, StoredScene, utcnow
 
 IMAGE_NAME = "source_image.png"
 SCENE_JSON = "scene.json"
 MARKER = ".scene_generation_complete"
+# Procedural scenes only: what the scene is, exactly (formats in scenegen.render.ground_truth)
+DEPTH, INSTANCES, LAYOUT, STAGE = "depth.png", "instances.png", "layout.json", "scene.usda"
+GROUND_TRUTH = (DEPTH, INSTANCES, LAYOUT, STAGE)
+# Removal order: the marker first, so that there is never a marker without its files
+SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH)
+GROUND_TRUTH_FORMATS = {
+    DEPTH: "16-bit grey PNG: millimetres along the optical axis, 0 where nothing is hit; the image's pixel grid",
+    INSTANCES: "16-bit grey PNG: the layout.json id of the object seen at each pixel, 0 where nothing is",
+    LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen)",
+    STAGE: "USD stage (metres, Z up): the room and objects with semantic labels, and the camera",
+}
 
 
 def local_path(uri: str | None) -> Path | None:
@@ -26,8 +38,16 @@ def local_path(uri: str | None) -> Path | None:
 class SceneStorage(Protocol):
     root_uri: str
 
-    def put_scene(self, scene_id: str, image: Path, sha256: str, scene: dict[str, Any]) -> StoredScene:
-        """Store image and scene.json, check the stored image, then write the marker; all or nothing."""
+    def put_scene(
+        self,
+        scene_id: str,
+        image: Path,
+        sha256: str,
+        scene: dict[str, Any],
+        ground_truth: Sequence[StagedFile] = (),
+    ) -> StoredScene:
+        """Store the image and the ground truth, check each stored copy, then scene.json, and the marker
+        last; all or nothing."""
         ...
 
     def remove_scene(self, scene_id: str) -> None: ...
@@ -50,6 +70,22 @@ def scene_document(spec: SceneSpec, rendered: RenderedImage) -> dict[str, Any]:
             "camera": rendered.camera.model_dump(mode="json") if rendered.camera else None,
             "stored_at": utcnow().isoformat(),
         },
+        "ground_truth": _ground_truth_entry(rendered),
+    }
+
+
+def _ground_truth_entry(rendered: RenderedImage) -> dict[str, Any]:
+    if not rendered.ground_truth:
+        return {"available": False, "reason": f"the {rendered.backend} backend gives no ground truth", "files": {}}
+    files = {
+        staged.name: {"sha256": staged.sha256, "format": GROUND_TRUTH_FORMATS.get(staged.name, "")}
+        for staged in rendered.ground_truth
+    }
+    return {
+        "available": True,
+        "files": files,
+        "pixel_to_world": "position_m + world_from_camera @ ((u + 0.5 - cx) * d / fx, (v + 0.5 - cy) * d / fy, d),"
+        " d = depth in metres",
     }
 
 
@@ -63,8 +99,17 @@ def store_staged_scene(storage: SceneStorage, spec: SceneSpec, rendered: Rendere
     The digest, not a second decode: the checks already decoded these very bytes.
     """
     staged = Path(rendered.path)
-    if not staged.is_file():
-        raise SceneFailed(f"staged image {staged} is missing")
-    if sha256_file(staged) != rendered.sha256:
-        raise SceneFailed(f"staged image {staged.name} changed after rendering")
-    return storage.put_scene(spec.scene_id, staged, rendered.sha256, scene_document(spec, rendered))
+    for path, sha256 in [(staged, rendered.sha256), *((Path(f.path), f.sha256) for f in rendered.ground_truth)]:
+        if not path.is_file():
+            raise SceneFailed(f"staged file {path} is missing")
+        if sha256_file(path) != sha256:
+            raise SceneFailed(f"staged file {path.name} changed after rendering")
+    return storage.put_scene(
+        spec.scene_id, staged, rendered.sha256, scene_document(spec, rendered), rendered.ground_truth
+    )
+
+
+def remove_staged(rendered: RenderedImage) -> None:
+    """The staged copies, once stored and recorded."""
+    for path in [rendered.path, *(staged.path for staged in rendered.ground_truth)]:
+        Path(path).unlink(missing_ok=True)

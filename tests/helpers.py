@@ -30,7 +30,7 @@ def record(
         status="succeeded" if success else "failed",
         failure_reason=None if success else "RuntimeError: boom",
         seed=1,
-        image_model="procedural-v1",
+        image_model="procedural-v2",
         prompt_model="local-diversifier-v1",
     )
 

@@ -1,5 +1,5 @@
-"""The procedural renderer: a furnished 3D room of an archetype, drawn from an elevated corner."""
+"""The procedural renderer: a furnished 3D room of an archetype, drawn from an elevated corner, and its truth."""
 
-from scenegen.render.procedural import render_image
+from scenegen.render.procedural import Rendering, render_scene
 
-__all__ = ["render_image"]
+__all__ = ["Rendering", "render_scene"]

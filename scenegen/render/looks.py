@@ -107,3 +107,22 @@ def pick(table: dict, tags: tuple[str, ...] | list[str], default):
         if tag in table:
             return table[tag]
     return default
+
+
+def varied(palette: Palette, rng) -> Palette:
+    """The palette of a style, shifted a little for each room: two rooms of one style are not twins."""
+    tint = [rng.uniform(-18, 18) for _ in range(3)]
+
+    def shift(color: Color, amount: float) -> Color:
+        return tuple(max(0.0, min(255.0, c + t * amount + rng.uniform(-6, 6))) for c, t in zip(color, tint))
+
+    return Palette(
+        wall=shift(palette.wall, 1.0),
+        floor=shift(palette.floor, 1.0),
+        floor_alt=shift(palette.floor_alt, 1.0),
+        ceiling=shift(palette.ceiling, 0.4),
+        metal=shift(palette.metal, 0.5),
+        dark=shift(palette.dark, 0.5),
+        accent=tuple(max(0.0, min(255.0, c + rng.uniform(-40, 40))) for c in palette.accent),
+        wood=shift(palette.wood, 0.7),
+    )

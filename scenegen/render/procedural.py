@@ -1,46 +1,86 @@
-"""Procedural scene images: a furnished 3D room seen from an elevated corner, lit per its tags.
+"""Procedural scenes: a furnished 3D room seen from an elevated corner, lit per its tags, with its ground truth.
 
-It stands in for the image model offline, so the whole pipeline runs without a Google account; each
-archetype is recognisable by its fixtures and every variation tag changes the picture.
+It stands in for the image model offline, so the whole pipeline runs without a Google account. The room is
+built from boxes whose every position is known, so beside the picture come the depth, the instance of each
+pixel and the layout of every object. All of it is a pure function of (archetype, tags, seed, size).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from functools import cache
+from dataclasses import dataclass, replace
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image
 
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera
 from scenegen.render import looks
-from scenegen.render.layouts import layout_of
-from scenegen.render.raster import PinholeCamera, draw_boxes
-from scenegen.render.rooms import Room, ceiling_lights, scatter_props, shell
+from scenegen.render.geometry import PinholeCamera, Thing, mirrored
+from scenegen.render.layouts import RoomLayout, layout_of
+from scenegen.render.raster import draw_details, rasterize, visible_faces
+from scenegen.render.rooms import Room, ceiling_lights, scatter_props, shell, windows
+from scenegen.render.shading import Lights, shade
 
 HORIZONTAL_FOV_DEG = 95.0
-SUPERSAMPLE = 2  # drawn at twice the size and reduced: anti-aliased edges
+MAX_DEPTH_MM = 65535  # what a 16-bit depth image holds
 
 
-def render_image(
+@dataclass
+class Rendering:
+    image: Image.Image
+    camera: Camera
+    depth_mm: np.ndarray  # (h, w) uint16, along the optical axis; 0 where nothing is hit
+    instances: np.ndarray  # (h, w) uint16, the thing seen; 0 where nothing is
+    things: list[Thing]
+    room_size_m: tuple[float, float, float]
+    surfaces: dict[str, list[int]]  # floor, wall and ceiling ids
+
+
+def render_scene(
     archetype: str,
     tags: tuple[str, ...] | list[str],
     seed: int,
     size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
-) -> tuple[Image.Image, Camera]:
-    """The picture and its camera; a pure function of its arguments."""
+) -> Rendering:
+    """The picture of a spec, its camera and its ground truth."""
     rng = random.Random(f"{archetype}:{seed}")
+    layout = layout_of(archetype)
+    room, lights, surfaces = _furnished_room(layout, tags, rng)
+    corner = rng.randrange(4)  # which corner the camera stands in: the plan, reflected to face it
+    things = room.things
+    fixtures, daylight = lights.fixtures.copy(), lights.windows.copy()
+    for axis, extent in ((0, room.width), (1, room.depth)):
+        if corner >> axis & 1:
+            things = [mirrored(thing, axis, extent) for thing in things]
+            for points in (fixtures, daylight):
+                points[:, axis] = extent - points[:, axis]
+    lights = replace(lights, fixtures=fixtures, windows=daylight)
+    camera = _camera(room, corner, rng, size)
+
+    faces = visible_faces(things, np.asarray(camera.position))
+    face, inverse_depth = rasterize(faces, camera)
+    patterns = draw_details(faces, face, camera)
+    image = shade(faces, face, inverse_depth, patterns, camera, lights, things, (room.width, room.depth, room.height))
+
+    ids = np.array([0] + [thing.id for thing in things], np.uint16)
+    instances = ids[np.where(face >= 0, faces.things[np.maximum(face, 0)] + 1, 0)]
+    with np.errstate(divide="ignore"):
+        depth = np.where(face >= 0, np.rint(1000.0 / inverse_depth), 0)
+    depth_mm = np.clip(depth, 0, MAX_DEPTH_MM).astype(np.uint16)
+    return Rendering(image, _describe(camera), depth_mm, instances, things, (room.width, room.depth, room.height), surfaces)
+
+
+def _furnished_room(layout: RoomLayout, tags, rng: random.Random) -> tuple[Room, Lights, dict[str, list[int]]]:
     light = looks.pick(looks.LIGHTING, tags, looks.NEUTRAL_LIGHT)
-    palette = looks.pick(looks.PALETTES, tags, looks.NEUTRAL_PALETTE)
+    palette = looks.varied(looks.pick(looks.PALETTES, tags, looks.NEUTRAL_PALETTE), rng)
     scale = looks.pick(looks.SIZE_SCALE, tags, 1.0)
     activity = looks.pick(looks.ACTIVITY, tags, 1.0)
-    layout = layout_of(archetype)
     width, depth, height = layout.size_m
     room = Room(
-        width=width * scale,
-        depth=depth * scale,
-        height=height * looks.pick(layout.height_scale, tags, 1.0),
+        width=round(width * scale * rng.uniform(0.85, 1.18), 2),
+        depth=round(depth * scale * rng.uniform(0.85, 1.18), 2),
+        height=round(height * looks.pick(layout.height_scale, tags, 1.0) * rng.uniform(0.94, 1.08), 2),
         palette=palette,
         rng=rng,
         density=looks.pick(looks.CLUTTER, tags, 1.0) * activity,
@@ -49,73 +89,53 @@ def render_image(
     )
     lights_on = looks.pick(looks.ACTIVITY_LIGHTS, tags, 1.0)
     fixture_glow = (255, 236, 200) if light.sun == (0, 0, 0) else (250, 250, 246)
-    light_points = ceiling_lights(room, layout.light_spacing_m, fixture_glow)
+    surfaces = shell(room, layout.tile_m * rng.choice((0.5, 1.0, 1.0, 2.0)))
+    spacing = layout.light_spacing_m * rng.uniform(0.8, 1.25)
+    fixtures = ceiling_lights(room, spacing, fixture_glow)
+    daylight = windows(room, max(1, int(room.width // 4))) if layout.windows else []
     layout.furnish(room)
     scatter_props(room, round((6 + room.width * room.depth / 8) * room.density))
-    pieces = shell(room, layout.tile_m, "far" if layout.windows else None)
+    lights = Lights(
+        look=light,
+        fixtures=np.array(fixtures, float).reshape(-1, 3),
+        windows=np.array(daylight, float).reshape(-1, 3),
+        fixture_level=lights_on,
+        window_level=0.9 * sum(light.window) / 765,
+        falloff_m=spacing * 0.9,
+        exposure=light.exposure * (0.75 + 0.25 * lights_on) * rng.uniform(0.93, 1.07),
+    )
+    return room, lights, surfaces
 
-    camera = PinholeCamera(
-        position=(rng.uniform(0.45, 0.7), rng.uniform(0.45, 0.7), rng.uniform(1.5, 2.0)),
-        yaw_deg=math.degrees(math.atan2(room.depth, room.width)) + rng.uniform(-3, 3),
-        pitch_deg=-rng.uniform(11, 16),
+
+def _camera(room: Room, corner: int, rng: random.Random, size: tuple[int, int]) -> PinholeCamera:
+    """In the corner's plan frame the camera stands near (0, 0) and looks across to the far corner."""
+    inset_x, inset_y = rng.uniform(0.45, 0.7), rng.uniform(0.45, 0.7)
+    x = room.width - inset_x if corner & 1 else inset_x
+    y = room.depth - inset_y if corner & 2 else inset_y
+    towards_x = -room.width if corner & 1 else room.width
+    towards_y = -room.depth if corner & 2 else room.depth
+    return PinholeCamera(
+        position=(x, y, rng.uniform(1.5, 2.0)),
+        yaw_deg=math.degrees(math.atan2(towards_y, towards_x)) + rng.uniform(-6, 6),
+        pitch_deg=-rng.uniform(9, 17),
         width=size[0],
         height=size[1],
         horizontal_fov_deg=HORIZONTAL_FOV_DEG,
     )
-    shade = _shader(light, np.array(light_points), lights_on, layout.light_spacing_m)
-    canvas = Image.new("RGB", (size[0] * SUPERSAMPLE, size[1] * SUPERSAMPLE), palette.ceiling)
-    draw_boxes(ImageDraw.Draw(canvas), pieces + room.boxes, camera, shade, SUPERSAMPLE)
-    image = _finish(canvas.reduce(SUPERSAMPLE), light.exposure * (0.75 + 0.25 * lights_on))
-    return image, _describe(camera)
-
-
-def _shader(light: looks.Lighting, lights: np.ndarray, lights_on: float, spacing: float):
-    ambient = np.array(light.ambient)
-    ceiling = np.array(light.ceiling) * lights_on / 1.6
-    sun = np.array(light.sun)
-    elevation = math.radians(light.sun_elevation_deg)
-    towards_sun = np.array([0.25, math.cos(elevation), math.sin(elevation)])  # windows on the far wall
-    towards_sun /= np.linalg.norm(towards_sun)
-    falloff = spacing * 0.9
-
-    def shade(normal: np.ndarray, centre: np.ndarray, colour):
-        offsets = lights - centre
-        distance = np.linalg.norm(offsets, axis=1) + 1e-6
-        lambert = np.clip(offsets @ normal / distance, 0.0, None)
-        received = float((lambert / (1 + (distance / falloff) ** 2)).sum())
-        level = 0.75 * (ambient + ceiling * received + sun * max(0.0, float(normal @ towards_sun)))
-        return tuple(np.asarray(colour) * level)
-
-    return shade
-
-
-def _finish(image: Image.Image, exposure: float) -> Image.Image:
-    """Exposure, a soft glow around light sources and lens vignetting (Pillow's C paths: fast)."""
-    image = image.point(lambda value: min(255, int(value * exposure)))
-    glow = image.reduce(8).point(lambda value: max(0, value - 230) * 5).filter(ImageFilter.GaussianBlur(6))
-    image = ImageChops.add(image, glow.resize(image.size, Image.BILINEAR))
-    return ImageChops.multiply(image, _vignette(image.size))
-
-
-@cache
-def _vignette(size: tuple[int, int]) -> Image.Image:
-    ys = np.linspace(-1, 1, size[1], dtype=np.float32)[:, None]
-    xs = np.linspace(-1, 1, size[0], dtype=np.float32)[None, :]
-    falloff = (255 * (1.0 - 0.22 * (xs**2 + ys**2) / 2)).astype(np.uint8)
-    return Image.fromarray(falloff, "L").convert("RGB")
 
 
 def _describe(camera: PinholeCamera) -> Camera:
+    cx, cy = camera.centre
     return Camera(
         width=camera.width,
         height=camera.height,
         fx=camera.focal,
         fy=camera.focal,
-        cx=camera.width / 2,
-        cy=camera.height / 2,
+        cx=cx,
+        cy=cy,
         horizontal_fov_deg=camera.horizontal_fov_deg,
         position_m=camera.position,
         yaw_deg=camera.yaw_deg,
         pitch_deg=camera.pitch_deg,
-        world_from_camera=np.round(camera.rotation, 6).tolist(),
+        world_from_camera=camera.rotation.tolist(),
     )

@@ -1,119 +1,99 @@
-"""A small painter's-algorithm rasteriser for axis-aligned boxes seen through a pinhole camera.
+"""A depth-buffered rasteriser for the boxes of a scene, in numpy, on one core.
 
-Boxes never interpenetrate in our rooms, so a separating axis between two boxes tells which one may
-hide the other; drawing in that order (a topological sort) needs no depth buffer.
+Every face of every box is a planar convex polygon, so over the screen its inverse depth is affine in the
+pixel coordinates and its edges are lines: a face is drawn by evaluating those at the pixel centres of its
+screen rectangle. Depth and face meet in one int64 key per pixel (the float32 inverse depth's bits, which
+order like the floats, above the face number), so keeping the nearest face is a maximum. Small faces are
+drawn many at a time, large ones one by one.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 import numpy as np
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
-Color = tuple[float, float, float]
+from scenegen.render.geometry import Color, Detail, PinholeCamera, Thing
+
 NEAR = 0.05  # metres: geometry closer than this to the camera plane is clipped away
+FACE_BITS = 21  # faces per scene < 2**21
+BATCH_PIXELS = 1 << 20  # fragments evaluated at once for small faces
+LARGE = 256  # a face whose screen rectangle is wider or taller than this is drawn on its own
 
-# Face ids: axis (0 x, 1 y, 2 z) and side (+1 the high face, -1 the low face).
-Face = tuple[int, int]
-UP: Face = (2, 1)
-
-
-@dataclass(frozen=True)
-class Detail:
-    """A flat pattern drawn on one face: polygons in face coordinates (u, v in [0, 1], v up)."""
-
-    face: Face
-    polygons: tuple[tuple[tuple[tuple[float, float], ...], Color, bool], ...]  # (points, colour, emissive)
+# The six faces of a box: (axis, side), the axes along which u and v run, and the corners' (u, v) order.
+FACES = [(axis, side) for axis in range(3) for side in (-1, 1)]
+UV_AXES = {0: (1, 2), 1: (0, 2), 2: (0, 1)}
 
 
 @dataclass
-class Box:
-    lo: tuple[float, float, float]
-    hi: tuple[float, float, float]
-    color: Color
-    emissive: bool = False
-    details: list[Detail] = field(default_factory=list)
-    sort_last: bool = False  # shell pieces are drawn first, everything else after, in occlusion order
+class Faces:
+    """Every face that can be seen, as arrays: world corners (n, 4, 3), normals, and what they belong to."""
+
+    corners: np.ndarray
+    normals: np.ndarray
+    things: np.ndarray  # index into the scene's things
+    colors: np.ndarray  # (n, 3)
+    emissive: np.ndarray  # (n,) bool
+    details: list[list[Detail]]
 
 
 @dataclass
-class PinholeCamera:
-    position: tuple[float, float, float]
-    yaw_deg: float
-    pitch_deg: float
-    width: int
-    height: int
-    horizontal_fov_deg: float
+class Patterns:
+    """The detail seen at each pixel (-1: none), and each detail's colour and whether it glows."""
 
-    @property
-    def focal(self) -> float:
-        return (self.width / 2) / math.tan(math.radians(self.horizontal_fov_deg) / 2)
-
-    @cached_property
-    def rotation(self) -> np.ndarray:
-        """Columns: camera right, down, forward, in world axes (z up)."""
-        yaw, pitch = math.radians(self.yaw_deg), math.radians(self.pitch_deg)
-        forward = np.array(
-            [math.cos(pitch) * math.cos(yaw), math.cos(pitch) * math.sin(yaw), math.sin(pitch)]
-        )
-        right = np.array([math.sin(yaw), -math.cos(yaw), 0.0])
-        down = -np.cross(right, forward)
-        return np.stack([right, down, forward], axis=1)
-
-    def to_camera(self, points: np.ndarray) -> np.ndarray:
-        return (points - np.asarray(self.position)) @ self.rotation
-
-    def project(self, cam_points: np.ndarray) -> np.ndarray:
-        z = cam_points[:, 2:3]
-        return cam_points[:, :2] * self.focal / z + np.array([self.width / 2, self.height / 2])
+    index: np.ndarray  # (h, w) int32
+    colors: np.ndarray  # (m, 3)
+    emissive: np.ndarray  # (m,) bool
 
 
-def face_corners(box: Box, face: Face) -> np.ndarray:
-    """The four corners of a face, ordered (u0v0, u1v0, u1v1, u0v1) with v pointing up (or +y on flats)."""
-    axis, side = face
-    lo, hi = np.asarray(box.lo, float), np.asarray(box.hi, float)
-    fixed = hi[axis] if side > 0 else lo[axis]
-    if axis == 2:
-        u_axis, v_axis = 0, 1
-    else:
-        u_axis, v_axis = 1 - axis, 2  # a wall-like face: u runs along it, v up
-    corners = []
-    for u, v in ((0, 0), (1, 0), (1, 1), (0, 1)):
-        point = np.empty(3)
-        point[axis] = fixed
-        point[u_axis] = lo[u_axis] + u * (hi[u_axis] - lo[u_axis])
-        point[v_axis] = lo[v_axis] + v * (hi[v_axis] - lo[v_axis])
-        corners.append(point)
-    return np.array(corners)
+def visible_faces(things: list[Thing], eye: np.ndarray) -> Faces:
+    """The faces of every part that turn towards the eye (a box's far faces are hidden by its near ones)."""
+    corners, normals, owners, colors, emissive, details = [], [], [], [], [], []
+    for index, thing in enumerate(things):
+        yaw = math.radians(thing.yaw_deg)
+        turn = np.array([[math.cos(yaw), -math.sin(yaw), 0], [math.sin(yaw), math.cos(yaw), 0], [0, 0, 1]])
+        for part in thing.parts:
+            lo, hi = np.asarray(part.lo, float), np.asarray(part.hi, float)
+            for axis, side in FACES:
+                u_axis, v_axis = UV_AXES[axis]
+                if hi[u_axis] <= lo[u_axis] or hi[v_axis] <= lo[v_axis]:
+                    continue  # a flat box has only its two broad faces
+                normal = turn[:, axis] * side
+                face = _face_corners(lo, hi, axis, side)
+                world = thing.to_world(face)
+                if float((eye - world[0]) @ normal) <= 1e-9:
+                    continue
+                corners.append(world)
+                normals.append(normal)
+                owners.append(index)
+                colors.append(part.color)
+                emissive.append(part.emissive)
+                details.append([d for d in part.details if d.face == (axis, side)])
+    return Faces(
+        np.array(corners).reshape(-1, 4, 3),
+        np.array(normals).reshape(-1, 3),
+        np.array(owners, np.int32),
+        np.array(colors, np.float32).reshape(-1, 3),
+        np.array(emissive, bool),
+        details,
+    )
 
 
-def visible_faces(box: Box, eye: np.ndarray) -> list[Face]:
-    faces = []
-    for axis in range(3):
-        if any(box.hi[other] - box.lo[other] <= 0 for other in range(3) if other != axis):
-            continue  # a flat box (a floor tile, a wall strip) has only its two broad faces
-        if eye[axis] > box.hi[axis]:
-            faces.append((axis, 1))
-        elif eye[axis] < box.lo[axis]:
-            faces.append((axis, -1))
-    return faces
-
-
-def on_face(corners: np.ndarray, uv: np.ndarray) -> np.ndarray:
-    """Points in face coordinates mapped onto the face (bilinear on a planar rectangle)."""
-    origin, along_u, along_v = corners[0], corners[1] - corners[0], corners[3] - corners[0]
-    return origin + uv[:, :1] * along_u + uv[:, 1:2] * along_v
+def _face_corners(lo: np.ndarray, hi: np.ndarray, axis: int, side: int) -> np.ndarray:
+    """Corners ordered (u0v0, u1v0, u1v1, u0v1), u and v running as UV_AXES says."""
+    u_axis, v_axis = UV_AXES[axis]
+    corners = np.empty((4, 3))
+    corners[:, axis] = hi[axis] if side > 0 else lo[axis]
+    for k, (u, v) in enumerate(((0, 0), (1, 0), (1, 1), (0, 1))):
+        corners[k, u_axis] = hi[u_axis] if u else lo[u_axis]
+        corners[k, v_axis] = hi[v_axis] if v else lo[v_axis]
+    return corners
 
 
 def clip_near(cam_points: np.ndarray) -> np.ndarray:
     """Sutherland-Hodgman against the plane z = NEAR, in camera coordinates."""
-    if (cam_points[:, 2] >= NEAR).all():
-        return cam_points
     kept = []
     count = len(cam_points)
     for i in range(count):
@@ -127,94 +107,162 @@ def clip_near(cam_points: np.ndarray) -> np.ndarray:
     return np.array(kept) if kept else np.empty((0, 3))
 
 
-def draw_order(boxes: list[Box], camera: PinholeCamera) -> list[int]:
-    """Indices of `boxes`, farthest-possible occluders last; shell pieces (sort_last False) lead."""
-    eye = np.asarray(camera.position)
-    shell = [i for i, b in enumerate(boxes) if not b.sort_last]
-    movable = [i for i, b in enumerate(boxes) if b.sort_last]
-    if not movable:
-        return shell
-    lo = np.array([boxes[i].lo for i in movable])
-    hi = np.array([boxes[i].hi for i in movable])
-    # Screen-space bounds, from the 8 corners; anything reaching behind the camera covers the screen.
-    corners = np.stack(
-        [
-            np.stack([np.where(m, hi, lo)[:, k] for k, m in enumerate(bits)], 1)
-            for bits in np.ndindex(2, 2, 2)
-        ],
-        axis=1,
-    )  # (n, 8, 3)
-    cam = camera.to_camera(corners.reshape(-1, 3)).reshape(-1, 8, 3)
-    behind = (cam[:, :, 2] < NEAR).any(axis=1)
-    safe = cam.copy()
-    safe[:, :, 2] = np.maximum(safe[:, :, 2], NEAR)
-    screen = camera.project(safe.reshape(-1, 3)).reshape(-1, 8, 2)
-    smin, smax = screen.min(axis=1), screen.max(axis=1)
-    smin[behind], smax[behind] = -1e9, 1e9
-    overlap = (
-        (smin[:, None, 0] < smax[None, :, 0])
-        & (smin[None, :, 0] < smax[:, None, 0])
-        & (smin[:, None, 1] < smax[None, :, 1])
-        & (smin[None, :, 1] < smax[:, None, 1])
-    )
-    # before[i, j]: i must be drawn before j (j may hide i, i cannot hide j).
-    i_below_j = hi[:, None, :] <= lo[None, :, :] + 1e-9
-    j_below_i = hi[None, :, :] <= lo[:, None, :] + 1e-9
-    before = ((i_below_j & (eye >= lo[None, :, :])) | (j_below_i & (eye <= hi[None, :, :]))).any(axis=2)
-    before &= overlap
-    np.fill_diagonal(before, False)
-    centre = (lo + hi) / 2
-    distance = np.linalg.norm(centre - eye, axis=1)
-    waiting = before.sum(axis=0)  # how many must come before each box
-    heap = [(-distance[k], k) for k in range(len(movable)) if waiting[k] == 0]
-    heapq.heapify(heap)
-    done = np.zeros(len(movable), bool)
-    order: list[int] = []
-    while len(order) < len(movable):
-        if not heap:  # a cycle: break it at the farthest box still waiting
-            k = int(np.argmax(np.where(done, -np.inf, distance)))
+def rasterize(faces: Faces, camera: PinholeCamera) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest face at every pixel (-1: none) and its inverse depth."""
+    width, height = camera.width, camera.height
+    keys = np.zeros((height, width), np.int64)
+    cam = camera.to_camera(faces.corners.reshape(-1, 3)).reshape(-1, 4, 3)
+    normals = faces.normals @ camera.rotation
+    offset = (normals * cam[:, 0]).sum(axis=1)  # the plane n.X = offset, in camera coordinates
+    polygons: list[tuple[int, np.ndarray]] = []
+    for index in range(len(cam)):
+        z = cam[index, :, 2]
+        if (z < NEAR).all() or abs(offset[index]) < 1e-9:
+            continue
+        points = cam[index] if (z >= NEAR).all() else clip_near(cam[index])
+        if len(points) >= 3:
+            polygons.append((index, points[:, :2] / points[:, 2:3] * camera.focal + camera.centre))
+    batches: dict[tuple[int, int], list] = {}
+    for index, screen in polygons:
+        rect = _pixel_rect(screen, width, height)
+        if rect is None:
+            continue
+        plane = _inverse_depth_plane(normals[index], offset[index], camera)
+        edges = _edges(screen)
+        if rect[2] - rect[0] >= LARGE or rect[3] - rect[1] >= LARGE:
+            _draw_one(keys, index, rect, plane, edges)
         else:
-            k = heapq.heappop(heap)[1]
-            if done[k]:
-                continue
-        done[k] = True
-        order.append(k)
-        for j in np.nonzero(before[k] & ~done)[0]:
-            waiting[j] -= 1
-            if waiting[j] == 0:
-                heapq.heappush(heap, (-distance[j], int(j)))
-    return shell + [movable[k] for k in order]
+            shape = (_bucket(rect[3] - rect[1] + 1), _bucket(rect[2] - rect[0] + 1))
+            batches.setdefault(shape, []).append((index, rect, plane, edges))
+    flat = keys.reshape(-1)
+    for shape, items in batches.items():
+        step = max(1, BATCH_PIXELS // (shape[0] * shape[1]))
+        for start in range(0, len(items), step):
+            _draw_many(flat, width, shape, items[start : start + step])
+    face = (keys & ((1 << FACE_BITS) - 1)).astype(np.int32) - 1
+    inverse_depth = (keys >> FACE_BITS).astype(np.int32).view(np.float32)
+    return face, inverse_depth
 
 
-ShadeFn = Callable[[np.ndarray, np.ndarray, Color], Color]  # (normal, centre, base colour) -> colour
+def _bucket(size: int) -> int:
+    return 1 << max(2, (size - 1).bit_length())
 
 
-def draw_boxes(
-    draw: ImageDraw.ImageDraw, boxes: list[Box], camera: PinholeCamera, shade: ShadeFn, scale: float
-) -> None:
-    """Draw every visible face of every box, in occlusion order, with its details on top."""
+def _pixel_rect(screen: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
+    """The pixels whose centres may fall inside: (u0, v0, u1, v1), inclusive; None if off screen."""
+    lo, hi = screen.min(axis=0), screen.max(axis=0)
+    u0, v0 = max(0, math.ceil(lo[0] - 0.5)), max(0, math.ceil(lo[1] - 0.5))
+    u1, v1 = min(width - 1, math.floor(hi[0] - 0.5)), min(height - 1, math.floor(hi[1] - 0.5))
+    if u0 > u1 or v0 > v1:
+        return None
+    return u0, v0, u1, v1
+
+
+def _inverse_depth_plane(normal: np.ndarray, offset: float, camera: PinholeCamera) -> np.ndarray:
+    """(a, b, c) with 1/z = a*u + b*v + c at the centre of pixel (u, v)."""
+    cx, cy = camera.centre
+    f = camera.focal
+    a, b = normal[0] / (f * offset), normal[1] / (f * offset)
+    c = (normal[0] * (0.5 - cx) / f + normal[1] * (0.5 - cy) / f + normal[2]) / offset
+    return np.array([a, b, c])
+
+
+def _edges(screen: np.ndarray) -> np.ndarray:
+    """(k, 3) rows (a, b, c): a pixel centre (u, v) is inside when a*u + b*v + c >= 0 for every edge."""
+    following = np.roll(screen, -1, axis=0)
+    ex, ey = following[:, 0] - screen[:, 0], following[:, 1] - screen[:, 1]
+    area = float((screen[:, 0] * following[:, 1] - following[:, 0] * screen[:, 1]).sum())
+    sign = 1.0 if area >= 0 else -1.0
+    c = ex * (0.5 - screen[:, 1]) - ey * (0.5 - screen[:, 0])
+    return np.stack([-ey, ex, c], axis=1) * sign
+
+
+def _spans(edges: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows v (..., rows), the u interval a convex polygon covers: low and high, per row.
+
+    `edges` is (..., k, 3); each edge bounds u from one side, or (flat in u) lets a row through or not.
+    """
+    a, b, c = edges[..., 0:1], edges[..., 1:2], edges[..., 2:3]
+    rest = b * v[..., None, :] + c  # (..., k, rows)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = -rest / a
+    low = np.where(a > 0, bound, -np.inf)
+    high = np.where(a < 0, bound, np.inf)
+    blocked = (a == 0) & (rest < 0)
+    low = np.where(blocked, np.inf, low).max(axis=-2)
+    high = high.min(axis=-2)
+    return low, high
+
+
+def _key(inverse_depth: np.ndarray, face: np.ndarray | int) -> np.ndarray:
+    return (inverse_depth.astype(np.float32).view(np.int32).astype(np.int64) << FACE_BITS) | (face + 1)
+
+
+def _draw_one(keys: np.ndarray, index: int, rect, plane: np.ndarray, edges: np.ndarray) -> None:
+    u0, v0, u1, v1 = rect
+    us = np.arange(u0, u1 + 1, dtype=np.float64)
+    vs = np.arange(v0, v1 + 1, dtype=np.float64)
+    low, high = _spans(edges, vs)
+    inverse = (plane[0] * us).astype(np.float32)[None, :] + (plane[1] * vs + plane[2]).astype(np.float32)[:, None]
+    inside = (us[None, :] >= low[:, None]) & (us[None, :] <= high[:, None]) & (inverse > 0)
+    view = keys[v0 : v1 + 1, u0 : u1 + 1]
+    np.maximum(view, np.where(inside, _key(inverse, index), 0), out=view)
+
+
+def _draw_many(flat: np.ndarray, width: int, shape: tuple[int, int], items: list) -> None:
+    rows, cols = shape
+    count = len(items)
+    index = np.array([item[0] for item in items], np.int64)
+    rects = np.array([item[1] for item in items], np.int64)
+    planes = np.array([item[2] for item in items])
+    most = max(len(item[3]) for item in items)
+    edges = np.zeros((count, most, 3))  # padded with edges that let everything through
+    for k, item in enumerate(items):
+        edges[k, : len(item[3])] = item[3]
+    us = rects[:, 0:1] + np.arange(cols)  # (n, cols)
+    vs = rects[:, 1:2] + np.arange(rows)  # (n, rows)
+    low, high = _spans(edges, vs.astype(np.float64))
+    low = np.maximum(low, rects[:, 0:1] - 0.5)  # the padding beyond each face's rectangle
+    high = np.minimum(high, rects[:, 2:3])
+    high = np.where(vs <= rects[:, 3:4], high, -np.inf)
+    inverse = (planes[:, 0:1] * us)[:, None, :] + (planes[:, 1:2] * vs + planes[:, 2:3])[:, :, None]
+    inside = (us[:, None, :] >= low[:, :, None]) & (us[:, None, :] <= high[:, :, None]) & (inverse > 0)
+    pixels = (vs[:, :, None] * width + us[:, None, :])[inside]
+    keys = _key(inverse, index[:, None, None])[inside]
+    np.maximum.at(flat, pixels, keys)
+
+
+def draw_details(faces: Faces, face: np.ndarray, camera: PinholeCamera) -> Patterns:
+    """The patterns on the faces (doors, goods, screens), kept only where their own face is the one seen."""
+    shown = np.zeros(len(faces.corners), bool)
+    shown[np.unique(face[face >= 0])] = True
+    canvas = Image.new("I", (camera.width, camera.height), 0)
+    draw = ImageDraw.Draw(canvas)
+    colors: list[Color] = []
+    emissive: list[bool] = []
+    owners: list[int] = []
     eye = np.asarray(camera.position)
-    for index in draw_order(boxes, camera):
-        box = boxes[index]
-        for face in visible_faces(box, eye):
-            corners = face_corners(box, face)
-            normal = np.zeros(3)
-            normal[face[0]] = face[1]
-            centre = corners.mean(axis=0)
-            colour = box.color if box.emissive else shade(normal, centre, box.color)
-            _fill(draw, camera, corners, colour, scale)
-            for detail in box.details:
-                if detail.face != face:
-                    continue
-                for points, detail_colour, emissive in detail.polygons:
-                    shaded = detail_colour if emissive else shade(normal, centre, detail_colour)
-                    _fill(draw, camera, on_face(corners, np.asarray(points, float)), shaded, scale)
-
-
-def _fill(draw: ImageDraw.ImageDraw, camera: PinholeCamera, world: np.ndarray, colour: Color, scale: float):
-    cam = clip_near(camera.to_camera(world))
-    if len(cam) < 3:
-        return
-    screen = camera.project(cam) * scale
-    rgb = tuple(int(max(0, min(255, c))) for c in colour)
-    draw.polygon([tuple(p) for p in screen.tolist()], fill=rgb)
+    order = [i for i in np.nonzero(shown)[0] if faces.details[i]]
+    order.sort(key=lambda i: -float(np.linalg.norm(faces.corners[i].mean(axis=0) - eye)))  # far first
+    for index in order:
+        corners = faces.corners[index]
+        origin, along_u, along_v = corners[0], corners[1] - corners[0], corners[3] - corners[0]
+        for detail in faces.details[index]:
+            for points, color, glows in detail.polygons:
+                uv = np.asarray(points, float)
+                world = origin + uv[:, :1] * along_u + uv[:, 1:2] * along_v
+                cam = camera.to_camera(world)
+                if (cam[:, 2] < NEAR).any():
+                    cam = clip_near(cam)
+                    if len(cam) < 3:
+                        continue
+                screen = cam[:, :2] / cam[:, 2:3] * camera.focal + camera.centre
+                colors.append(color)
+                emissive.append(glows)
+                owners.append(index)
+                draw.polygon([tuple(p) for p in screen.tolist()], fill=len(colors))
+    detail = np.asarray(canvas, np.int32) - 1
+    if owners:
+        owner = np.asarray(owners, np.int32)
+        detail[(detail >= 0) & (owner[np.maximum(detail, 0)] != face)] = -1
+    return Patterns(detail, np.array(colors, np.float32).reshape(-1, 3), np.array(emissive, bool))

@@ -18,7 +18,7 @@ QUALITY = CONFIG.quality
 
 @pytest.fixture(scope="module")
 def render(tmp_path_factory) -> Path:
-    [spec] = LocalPromptWriter(CONFIG, "procedural-v1").write(["kitchen"], [], seed=3).specs
+    [spec] = LocalPromptWriter(CONFIG, "procedural-v2").write(["kitchen"], [], seed=3).specs
     path = tmp_path_factory.mktemp("quality") / "good.png"
     ProceduralRenderer().generate(spec, path)
     return path

@@ -11,7 +11,7 @@ NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
 
 def prompt_writer() -> LocalPromptWriter:
-    return LocalPromptWriter(CONFIG, image_model="procedural-v1")
+    return LocalPromptWriter(CONFIG, image_model="procedural-v2")
 
 
 def test_each_dimension_gets_its_least_covered_tag():

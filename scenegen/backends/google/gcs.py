@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,8 @@ from google.api_core import exceptions
 from google.cloud import storage
 
 from scenegen.errors import TransientError, transient_errors
-from scenegen.models import StoredScene
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON, marker_document
+from scenegen.models import StagedFile, StoredScene
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, marker_document
 
 _TRANSIENT = (
     exceptions.ServiceUnavailable,
@@ -25,6 +26,8 @@ _TRANSIENT = (
     ConnectionError,
     TimeoutError,
 )
+
+CONTENT_TYPES = {".png": "image/png", ".json": "application/json", ".usda": "model/vnd.usda"}
 
 
 def _md5(path: Path) -> str:
@@ -57,27 +60,38 @@ class GcsSceneStorage:
     def _path(self, scene_id: str, name: str) -> str:
         return f"scenes/{scene_id}/{name}"
 
-    def put_scene(self, scene_id: str, image: Path, sha256: str, scene: dict[str, Any]) -> StoredScene:
-        """Store a scene so that its marker exists only beside a verified image and its scene.json.
+    def put_scene(
+        self,
+        scene_id: str,
+        image: Path,
+        sha256: str,
+        scene: dict[str, Any],
+        ground_truth: Sequence[StagedFile] = (),
+    ) -> StoredScene:
+        """Store a scene so that its marker exists only beside a verified image, its ground truth and its
+        scene.json.
 
         The order is the invariant: (1) any old marker goes first, so a scene being replaced is
-        incomplete until the end; (2) the image, unless an identical one is already there (a rerun
-        uploads nothing again); (3) the stored image's MD5 is read back and compared with the local
-        file, and a mismatch deletes the bad copy; (4) scene.json; (5) the marker, create-only, last.
-        A failure at any step leaves no marker; the flow records the failure, and rerun-failed resumes.
+        incomplete until the end; (2) the image, then each ground-truth file, unless an identical one is
+        already there (a rerun uploads nothing again); (3) each stored copy's MD5 is read back and
+        compared with the local file, and a mismatch deletes the bad copy; (4) scene.json; (5) the
+        marker, create-only, last. A failure at any step leaves no marker; the flow records the failure,
+        and rerun-failed resumes.
         """
+        files = [(IMAGE_NAME, image, sha256)]
+        files += [(staged.name, Path(staged.path), staged.sha256) for staged in ground_truth]
         with transient_errors("GCS", _TRANSIENT):
             self._delete(self._path(scene_id, MARKER))
-            stored = self._store_image(scene_id, image, sha256)
-            self._verify(stored, image)
+            for name, source, digest in files:
+                stored = self._store_file(self._path(scene_id, name), source, digest)
+                self._verify(stored, source)
             self._put(self._path(scene_id, SCENE_JSON), json.dumps(scene, indent=2, sort_keys=True))
             marker = json.dumps(marker_document(scene_id, sha256))
             self._put(self._path(scene_id, MARKER), marker, create_only=True)
         folder = f"{self.root_uri}/scenes/{scene_id}"
         return StoredScene(scene_uri=folder, image_uri=f"{folder}/{IMAGE_NAME}", sha256=sha256)
 
-    def _store_image(self, scene_id: str, image: Path, sha256: str) -> storage.Blob:
-        path = self._path(scene_id, IMAGE_NAME)
+    def _store_file(self, path: str, source: Path, sha256: str) -> storage.Blob:
         existing = self.bucket.get_blob(path)
         if existing is not None and (existing.metadata or {}).get("sha256") == sha256:
             return existing
@@ -85,8 +99,8 @@ class GcsSceneStorage:
         blob.metadata = {"sha256": sha256}
         try:
             blob.upload_from_filename(
-                str(image),
-                content_type="image/png",
+                str(source),
+                content_type=CONTENT_TYPES.get(source.suffix, "application/octet-stream"),
                 if_generation_match=existing.generation if existing else 0,
             )
         except exceptions.PreconditionFailed:
@@ -115,7 +129,7 @@ class GcsSceneStorage:
 
     def remove_scene(self, scene_id: str) -> None:
         with transient_errors("GCS", _TRANSIENT):
-            for name in (MARKER, SCENE_JSON, IMAGE_NAME):  # marker first: never a marker without its files
+            for name in SCENE_FILES:
                 self._delete(self._path(scene_id, name))
 
     def is_complete(self, scene_id: str) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from scenegen.images import sha256_file
-from scenegen.models import StoredScene
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON, marker_document
+from scenegen.models import StagedFile, StoredScene
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, marker_document
 
 
 class LocalSceneStorage:
@@ -23,14 +24,25 @@ class LocalSceneStorage:
     def folder(self, scene_id: str) -> Path:
         return self.root / "scenes" / scene_id
 
-    def put_scene(self, scene_id: str, image: Path, sha256: str, scene: dict[str, Any]) -> StoredScene:
+    def put_scene(
+        self,
+        scene_id: str,
+        image: Path,
+        sha256: str,
+        scene: dict[str, Any],
+        ground_truth: Sequence[StagedFile] = (),
+    ) -> StoredScene:
         folder = self.folder(scene_id)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / MARKER).unlink(missing_ok=True)  # a replaced scene is incomplete until the end
         try:
-            _atomic_copy(image, folder / IMAGE_NAME)
-            if sha256_file(folder / IMAGE_NAME) != sha256:
-                raise OSError(f"stored copy of {scene_id}'s image does not match its sha256")
+            for name, source, digest in [
+                (IMAGE_NAME, image, sha256),
+                *((staged.name, Path(staged.path), staged.sha256) for staged in ground_truth),
+            ]:
+                _atomic_copy(source, folder / name)
+                if sha256_file(folder / name) != digest:
+                    raise OSError(f"the stored copy of {scene_id}'s {name} does not match its sha256")
             _atomic_write(folder / SCENE_JSON, json.dumps(scene, indent=2, sort_keys=True))
             _atomic_write(folder / MARKER, json.dumps(marker_document(scene_id, sha256)))
         except BaseException:
@@ -40,7 +52,7 @@ class LocalSceneStorage:
 
     def remove_scene(self, scene_id: str) -> None:
         folder = self.folder(scene_id)
-        for name in (MARKER, SCENE_JSON, IMAGE_NAME):  # marker first: never a marker without its files
+        for name in SCENE_FILES:
             (folder / name).unlink(missing_ok=True)
         for leftover in folder.glob("*.part"):
             leftover.unlink(missing_ok=True)
