@@ -18,7 +18,8 @@ from scenegen.backends.google.firestore import FirestoreHistory
 from scenegen.backends.google.gcs import GcsSceneStorage
 from scenegen.errors import TransientError
 from scenegen.history import recent_history
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+from scenegen.models import StagedFile
+from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.gcp_blocks import CACHE_FOLDER
 from tests.helpers import record
 
@@ -120,6 +121,41 @@ def test_a_stored_copy_that_does_not_match_gets_no_marker(cloud, tmp_path, monke
     assert not any(name.startswith("scenes/lab-2/") for name in cloud.objects())  # the bad copy went too
 
 
+def test_the_ground_truth_is_in_the_bucket_before_the_marker(cloud, tmp_path, monkeypatch):
+    gcs = GcsSceneStorage(cloud.bucket)
+    _, digest = png(tmp_path / "a.png", (4, 5, 6))
+    truth = []
+    for name in GROUND_TRUTH:
+        path = tmp_path / f"staged.{name}"
+        path.write_bytes(f"{name} of the scene".encode())
+        truth.append(StagedFile(name=name, path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest()))
+    order = []
+    for method in ("upload_from_string", "upload_from_filename"):
+        real = getattr(storage.Blob, method)
+
+        def noting(blob, source, *, _real=real, **options):
+            order.append(blob.name.rsplit("/", 1)[-1])
+            return _real(blob, source, **options)
+
+        monkeypatch.setattr(storage.Blob, method, noting)
+    gcs.put_scene("warehouse-1", tmp_path / "a.png", digest, {"n": 1}, truth)
+    objects = cloud.objects()
+    for staged in truth:
+        stored = objects[f"scenes/warehouse-1/{staged.name}"]
+        assert stored.download_as_bytes() == open(staged.path, "rb").read()
+        assert stored.metadata == {"sha256": staged.sha256}
+    assert objects["scenes/warehouse-1/depth.png"].content_type == "image/png"
+    assert order == [IMAGE_NAME, *GROUND_TRUTH, SCENE_JSON, MARKER]
+    # a ground-truth file that cannot be stored: no scene.json, no marker
+    broken = truth[:-1] + [truth[-1].model_copy(update={"path": str(tmp_path / "gone.usda")})]
+    with pytest.raises(FileNotFoundError):
+        gcs.put_scene("warehouse-2", tmp_path / "a.png", digest, {}, broken)
+    names = {name.split("/")[-1] for name in cloud.objects() if name.startswith("scenes/warehouse-2/")}
+    assert SCENE_JSON not in names and MARKER not in names
+    gcs.remove_scene("warehouse-1")
+    assert not any(name.startswith("scenes/warehouse-1/") for name in cloud.objects())
+
+
 @pytest.mark.usefixtures("prefect_api")
 def test_generate_on_firestore_and_gcs_leaves_the_contracts_objects_and_documents(cloud, capsys):
     assert main(["generate", "--scenes", "3", "--seed", "12"]) == 0
@@ -128,9 +164,12 @@ def test_generate_on_firestore_and_gcs_leaves_the_contracts_objects_and_document
     scenes = {name.split("/")[1] for name in objects if name.startswith("scenes/")}
     assert len(scenes) == 3
     for scene_id in scenes:
-        for name in (IMAGE_NAME, SCENE_JSON, MARKER):
+        for name in (IMAGE_NAME, SCENE_JSON, MARKER, *GROUND_TRUTH):
             assert f"scenes/{scene_id}/{name}" in objects
-        sha = json.loads(objects[f"scenes/{scene_id}/{SCENE_JSON}"].download_as_bytes())["result"]["sha256"]
+        scene = json.loads(objects[f"scenes/{scene_id}/{SCENE_JSON}"].download_as_bytes())
+        sha = scene["result"]["sha256"]
+        for name, listed in scene["ground_truth"]["files"].items():
+            assert objects[f"scenes/{scene_id}/{name}"].metadata == {"sha256": listed["sha256"]}
         assert objects[f"scenes/{scene_id}/{IMAGE_NAME}"].metadata == {"sha256": sha}
     assert any(name.startswith(f"{CACHE_FOLDER}/") for name in objects)  # Prefect's cache is in the bucket
     documents = {d.id: d.to_dict() for d in cloud.firestore().collection("scene_generation_history").stream()}

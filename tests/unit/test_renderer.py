@@ -9,7 +9,7 @@ from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.config import load_archetype_config
 from scenegen.images import verify_png
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, SceneSpec
-from scenegen.render import looks, render_image
+from scenegen.render import looks, render_scene
 from scenegen.render.layouts import LAYOUTS
 
 SMALL = (344, 192)
@@ -24,14 +24,13 @@ def spec(archetype="kitchen", tags=TAGS, seed=7) -> SceneSpec:
         variation_tags=tags,
         seed=seed,
         prompt_hash="0" * 64,
-        image_model="procedural-v1",
+        image_model="procedural-v2",
         prompt_model="local",
     )
 
 
 def pixels(archetype="kitchen", tags=TAGS, seed=7) -> np.ndarray:
-    image, _ = render_image(archetype, tags, seed, SMALL)
-    return np.asarray(image, np.float32)
+    return np.asarray(render_scene(archetype, tags, seed, SMALL).image, np.float32)
 
 
 def test_full_size_png_with_its_camera(tmp_path):
