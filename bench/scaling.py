@@ -114,6 +114,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="scenegen-bench-scaling-"))
     env = emulators.prefect_environment(work / "prefect-home")
     from scenegen.resources import CORES as cores
+
     median = renderer_median_seconds()
     alone = renderer_alone_seconds(args.large, cores)
     server = emulators.start_prefect_server(env, work / "server.log")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -21,7 +21,7 @@ GROUND_TRUTH = (DEPTH, INSTANCES, LAYOUT, STAGE)
 # Removal order: the marker first, so that there is never a marker without its files
 SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH)
 GROUND_TRUTH_FORMATS = {
-    DEPTH: "16-bit grey PNG: millimetres along the optical axis, 0 where nothing is hit; the image's pixel grid",
+    DEPTH: "16-bit grey PNG: millimetres along the optical axis, 0 where nothing is hit; the image's grid",
     INSTANCES: "16-bit grey PNG: the layout.json id of the object seen at each pixel, 0 where nothing is",
     LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen)",
     STAGE: "USD stage (metres, Z up): the room and objects with semantic labels, and the camera",
@@ -76,7 +76,11 @@ def scene_document(spec: SceneSpec, rendered: RenderedImage) -> dict[str, Any]:
 
 def _ground_truth_entry(rendered: RenderedImage) -> dict[str, Any]:
     if not rendered.ground_truth:
-        return {"available": False, "reason": f"the {rendered.backend} backend gives no ground truth", "files": {}}
+        return {
+            "available": False,
+            "reason": f"the {rendered.backend} backend gives no ground truth",
+            "files": {},
+        }
     files = {
         staged.name: {"sha256": staged.sha256, "format": GROUND_TRUTH_FORMATS.get(staged.name, "")}
         for staged in rendered.ground_truth
@@ -84,8 +88,8 @@ def _ground_truth_entry(rendered: RenderedImage) -> dict[str, Any]:
     return {
         "available": True,
         "files": files,
-        "pixel_to_world": "position_m + world_from_camera @ ((u + 0.5 - cx) * d / fx, (v + 0.5 - cy) * d / fy, d),"
-        " d = depth in metres",
+        "pixel_to_world": "position_m + world_from_camera @ ((u + 0.5 - cx) * d / fx, "
+        "(v + 0.5 - cy) * d / fy, d), d = depth in metres",
     }
 
 
@@ -99,7 +103,10 @@ def store_staged_scene(storage: SceneStorage, spec: SceneSpec, rendered: Rendere
     The digest, not a second decode: the checks already decoded these very bytes.
     """
     staged = Path(rendered.path)
-    for path, sha256 in [(staged, rendered.sha256), *((Path(f.path), f.sha256) for f in rendered.ground_truth)]:
+    for path, sha256 in [
+        (staged, rendered.sha256),
+        *((Path(f.path), f.sha256) for f in rendered.ground_truth),
+    ]:
         if not path.is_file():
             raise SceneFailed(f"staged file {path} is missing")
         if sha256_file(path) != sha256:

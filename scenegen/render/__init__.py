@@ -1,4 +1,4 @@
-"""The procedural renderer: a furnished 3D room of an archetype, drawn from an elevated corner, and its truth."""
+"""The procedural renderer: a furnished 3D room of an archetype, seen from a corner, and its ground truth."""
 
 from scenegen.render.procedural import Rendering, render_scene
 

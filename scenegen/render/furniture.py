@@ -66,7 +66,11 @@ def grid(face: Face, cols: int, rows: int, color: Color, margin=0.06, handle: Co
             if handle:
                 mu = (u0 + u1) / 2
                 polys.append(
-                    (rect(mu - 0.12 / cols, v1 - 0.18 / rows, mu + 0.12 / cols, v1 - 0.1 / rows), handle, False)
+                    (
+                        rect(mu - 0.12 / cols, v1 - 0.18 / rows, mu + 0.12 / cols, v1 - 0.1 / rows),
+                        handle,
+                        False,
+                    )
                 )
     return detail(face, *polys)
 
@@ -83,9 +87,15 @@ def counter_run(
 ) -> None:
     with room.thing(category, fixture):
         room.add(
-            x0, y0, 0, x1, y1, height - 0.04, body,
+            x0,
+            y0,
+            0,
+            x1,
+            y1,
+            height - 0.04,
+            body,
             details=[grid(front, doors, 1, room.jitter(body, 8), handle=room.palette.dark)],
-        )  # fmt: skip
+        )
         room.add(x0 - 0.02, y0 - 0.02, height - 0.04, x1 + 0.02, y1 + 0.02, height, top)
         room.surface(x0, y0, x1, y1, height)
 
@@ -104,9 +114,20 @@ def table(
 
 
 def shelving(
-    room: Room, x0, y0, x1, y1, height, levels, frame: Color, front: Face, goods=True, *, category="shelving",
+    room: Room,
+    x0,
+    y0,
+    x1,
+    y1,
+    height,
+    levels,
+    frame: Color,
+    front: Face,
+    goods=True,
+    *,
+    category="shelving",
     fixture=None,
-) -> None:  # fmt: skip
+) -> None:
     """Open shelving: posts, boards, and goods on each board seen from `front`."""
     t = 0.04
     along_x = (x1 - x0) >= (y1 - y0)
@@ -120,15 +141,32 @@ def shelving(
             if goods and room.rng.random() < 0.9:
                 gap = (height - 0.2) / levels * room.rng.uniform(0.45, 0.8)
                 room.add(
-                    x0 + t, y0 + t, z + 0.03, x1 - t, y1 - t, z + 0.03 + gap, room.jitter(CARDBOARD, 20),
+                    x0 + t,
+                    y0 + t,
+                    z + 0.03,
+                    x1 - t,
+                    y1 - t,
+                    z + 0.03 + gap,
+                    room.jitter(CARDBOARD, 20),
                     details=[products(room.rng, front, length)],
-                )  # fmt: skip
+                )
 
 
 def wall_panel(room: Room, x, y0, z0, width, height, colour, details=(), wall="far_x", *, category, fixture):
     """Something flat on a far wall (x = room.width facing -x, or y = room.depth facing -y)."""
     with room.thing(category, fixture):
         if wall == "far_x":
-            room.add(room.width - 0.06, y0, z0, room.width - 0.005, y0 + width, z0 + height, colour, details=details)
+            room.add(
+                room.width - 0.06,
+                y0,
+                z0,
+                room.width - 0.005,
+                y0 + width,
+                z0 + height,
+                colour,
+                details=details,
+            )
         else:
-            room.add(x, room.depth - 0.06, z0, x + width, room.depth - 0.005, z0 + height, colour, details=details)
+            room.add(
+                x, room.depth - 0.06, z0, x + width, room.depth - 0.005, z0 + height, colour, details=details
+            )

@@ -114,7 +114,10 @@ def varied(palette: Palette, rng) -> Palette:
     tint = [rng.uniform(-18, 18) for _ in range(3)]
 
     def shift(color: Color, amount: float) -> Color:
-        return tuple(max(0.0, min(255.0, c + t * amount + rng.uniform(-6, 6))) for c, t in zip(color, tint))
+        return tuple(
+            max(0.0, min(255.0, c + t * amount + rng.uniform(-6, 6)))
+            for c, t in zip(color, tint, strict=True)
+        )
 
     return Palette(
         wall=shift(palette.wall, 1.0),

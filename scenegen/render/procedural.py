@@ -1,4 +1,4 @@
-"""Procedural scenes: a furnished 3D room seen from an elevated corner, lit per its tags, with its ground truth.
+"""Procedural scenes: a furnished 3D room seen from a high corner, lit per its tags, and its ground truth.
 
 It stands in for the image model offline, so the whole pipeline runs without a Google account. The room is
 built from boxes whose every position is known, so beside the picture come the depth, the instance of each
@@ -61,17 +61,23 @@ def render_scene(
     faces = visible_faces(things, np.asarray(camera.position))
     face, inverse_depth = rasterize(faces, camera)
     patterns = draw_details(faces, face, camera)
-    image = shade(faces, face, inverse_depth, patterns, camera, lights, things, (room.width, room.depth, room.height))
+    image = shade(
+        faces, face, inverse_depth, patterns, camera, lights, things, (room.width, room.depth, room.height)
+    )
 
     ids = np.array([0] + [thing.id for thing in things], np.uint16)
     instances = ids[np.where(face >= 0, faces.things[np.maximum(face, 0)] + 1, 0)]
     with np.errstate(divide="ignore"):
         depth = np.where(face >= 0, np.rint(1000.0 / inverse_depth), 0)
     depth_mm = np.clip(depth, 0, MAX_DEPTH_MM).astype(np.uint16)
-    return Rendering(image, _describe(camera), depth_mm, instances, things, (room.width, room.depth, room.height), surfaces)
+    return Rendering(
+        image, _describe(camera), depth_mm, instances, things, (room.width, room.depth, room.height), surfaces
+    )
 
 
-def _furnished_room(layout: RoomLayout, tags, rng: random.Random) -> tuple[Room, Lights, dict[str, list[int]]]:
+def _furnished_room(
+    layout: RoomLayout, tags, rng: random.Random
+) -> tuple[Room, Lights, dict[str, list[int]]]:
     light = looks.pick(looks.LIGHTING, tags, looks.NEUTRAL_LIGHT)
     palette = looks.varied(looks.pick(looks.PALETTES, tags, looks.NEUTRAL_PALETTE), rng)
     scale = looks.pick(looks.SIZE_SCALE, tags, 1.0)

@@ -203,7 +203,9 @@ def _draw_one(keys: np.ndarray, index: int, rect, plane: np.ndarray, edges: np.n
     us = np.arange(u0, u1 + 1, dtype=np.float64)
     vs = np.arange(v0, v1 + 1, dtype=np.float64)
     low, high = _spans(edges, vs)
-    inverse = (plane[0] * us).astype(np.float32)[None, :] + (plane[1] * vs + plane[2]).astype(np.float32)[:, None]
+    inverse = (plane[0] * us).astype(np.float32)[None, :] + (plane[1] * vs + plane[2]).astype(np.float32)[
+        :, None
+    ]
     inside = (us[None, :] >= low[:, None]) & (us[None, :] <= high[:, None]) & (inverse > 0)
     view = keys[v0 : v1 + 1, u0 : u1 + 1]
     np.maximum(view, np.where(inside, _key(inverse, index), 0), out=view)

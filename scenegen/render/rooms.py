@@ -73,14 +73,11 @@ def shell(room: Room, tile: float) -> dict[str, list[int]]:
         for i in range(nx):
             for j in range(ny):
                 colour = p.floor if (i + j) % 2 == 0 else p.floor_alt
-                room.add(i * w / nx, j * d / ny, 0, (i + 1) * w / nx, (j + 1) * d / ny, 0, room.jitter(colour, 4))
+                room.add(
+                    i * w / nx, j * d / ny, 0, (i + 1) * w / nx, (j + 1) * d / ny, 0, room.jitter(colour, 4)
+                )
     ids["floor"].append(floor.id)
-    for name, (x0, y0, x1, y1) in {
-        "wall_south": (0, 0, w, 0),
-        "wall_north": (0, d, w, d),
-        "wall_west": (0, 0, 0, d),
-        "wall_east": (w, 0, w, d),
-    }.items():
+    for x0, y0, x1, y1 in ((0, 0, w, 0), (0, d, w, d), (0, 0, 0, d), (w, 0, w, d)):
         with room.thing("wall") as wall:
             room.add(x0, y0, 0, x1, y1, h, room.jitter(p.wall, 3))
         ids["wall"].append(wall.id)
@@ -88,7 +85,15 @@ def shell(room: Room, tile: float) -> dict[str, list[int]]:
         cx, cy = max(1, round(w / 2.4)), max(1, round(d / 2.4))
         for i in range(cx):
             for j in range(cy):
-                room.add(i * w / cx, j * d / cy, h, (i + 1) * w / cx, (j + 1) * d / cy, h, room.jitter(p.ceiling, 3))
+                room.add(
+                    i * w / cx,
+                    j * d / cy,
+                    h,
+                    (i + 1) * w / cx,
+                    (j + 1) * d / cy,
+                    h,
+                    room.jitter(p.ceiling, 3),
+                )
     ids["ceiling"].append(ceiling.id)
     with room.thing("skirting"):  # along the two far walls: it grounds the room
         room.add(0, d - 0.03, 0, w, d, 0.12, p.dark)

@@ -62,7 +62,10 @@ def shade(
     # the fixtures, and the windows as lights of their own strength (dim at night): one field
     sources = np.concatenate([lights.fixtures, lights.windows])
     strength = np.concatenate(
-        [np.full(len(lights.fixtures), lights.fixture_level), np.full(len(lights.windows), lights.window_level)]
+        [
+            np.full(len(lights.fixtures), lights.fixture_level),
+            np.full(len(lights.windows), lights.window_level),
+        ]
     )
     fields = [*_light_field(points, sources, strength, lights.falloff_m, shadow), shadow]
     fx, fy, fz, dim = (_upsample(field, width, height) for field in fields)
@@ -97,7 +100,7 @@ def shade(
 def _light_field(
     points: np.ndarray, lights: np.ndarray, strength: np.ndarray, falloff: float, shadow: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """G(P) = sum over lights of the unit direction to the light times its strength / (1 + (d / falloff)^2)."""
+    """G(P): over the lights, the unit direction to each times its strength / (1 + (d / falloff)^2)."""
     field = np.zeros(points.shape, np.float32)
     for light, level in zip(lights, strength, strict=True):
         offset = (light - points).astype(np.float32)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from scenegen.storage import MARKER
+from scenegen.storage import GROUND_TRUTH, MARKER
 from tests.integration.test_flows import RenderSpy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ def layout(output: Path) -> list[tuple]:
         document = json.loads((folder / "scene.json").read_text())
         scenes.append(
             (
-                tuple(sorted(p.name for p in folder.iterdir())),
+                tuple(sorted(p.name for p in folder.iterdir() if p.name not in GROUND_TRUTH)),
                 tuple(sorted(document["spec"])),
                 tuple(sorted(document["result"])),
                 Image.open(folder / "source_image.png").size,
@@ -128,6 +128,13 @@ def test_generate_on_gemini_leaves_what_the_embedded_run_leaves(tmp_path, gemini
         layouts[run] = layout(tmp_path / run)
     assert len(layouts["gemini"]) == 4 and layouts["gemini"] == layouts["embedded"]
     assert len(gemini.requests()) == 3  # one prompt batch, two images: nothing from the embedded run
+    # but for the ground truth, which only the procedural scenes have, and scene.json says so
+    for run, available in (("gemini", False), ("embedded", True)):
+        for folder in (tmp_path / run / "scenes").iterdir():
+            truth = json.loads((folder / "scene.json").read_text())["ground_truth"]
+            assert truth["available"] is available
+            assert sorted(truth["files"]) == sorted(GROUND_TRUTH if available else [])
+            assert {name for name in GROUND_TRUTH if (folder / name).is_file()} == set(truth["files"])
 
 
 @pytest.mark.usefixtures("prefect_api")

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from google.cloud import storage
@@ -128,7 +129,9 @@ def test_the_ground_truth_is_in_the_bucket_before_the_marker(cloud, tmp_path, mo
     for name in GROUND_TRUTH:
         path = tmp_path / f"staged.{name}"
         path.write_bytes(f"{name} of the scene".encode())
-        truth.append(StagedFile(name=name, path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest()))
+        truth.append(
+            StagedFile(name=name, path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+        )
     order = []
     for method in ("upload_from_string", "upload_from_filename"):
         real = getattr(storage.Blob, method)
@@ -142,12 +145,12 @@ def test_the_ground_truth_is_in_the_bucket_before_the_marker(cloud, tmp_path, mo
     objects = cloud.objects()
     for staged in truth:
         stored = objects[f"scenes/warehouse-1/{staged.name}"]
-        assert stored.download_as_bytes() == open(staged.path, "rb").read()
+        assert stored.download_as_bytes() == Path(staged.path).read_bytes()
         assert stored.metadata == {"sha256": staged.sha256}
     assert objects["scenes/warehouse-1/depth.png"].content_type == "image/png"
     assert order == [IMAGE_NAME, *GROUND_TRUTH, SCENE_JSON, MARKER]
     # a ground-truth file that cannot be stored: no scene.json, no marker
-    broken = truth[:-1] + [truth[-1].model_copy(update={"path": str(tmp_path / "gone.usda")})]
+    broken = [*truth[:-1], truth[-1].model_copy(update={"path": str(tmp_path / "gone.usda")})]
     with pytest.raises(FileNotFoundError):
         gcs.put_scene("warehouse-2", tmp_path / "a.png", digest, {}, broken)
     names = {name.split("/")[-1] for name in cloud.objects() if name.startswith("scenes/warehouse-2/")}

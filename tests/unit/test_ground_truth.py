@@ -61,7 +61,8 @@ def back_project(rendered: RenderedImage, us: np.ndarray, vs: np.ndarray, depth:
     """DESIGN.md's formula, with the camera as scene.json holds it."""
     camera = rendered.camera
     along = np.stack(
-        [(us + 0.5 - camera.cx) * depth / camera.fx, (vs + 0.5 - camera.cy) * depth / camera.fy, depth], axis=1
+        [(us + 0.5 - camera.cx) * depth / camera.fx, (vs + 0.5 - camera.cy) * depth / camera.fy, depth],
+        axis=1,
     )
     return np.asarray(camera.position_m) + along @ np.asarray(camera.world_from_camera).T
 
@@ -106,7 +107,9 @@ def test_every_id_in_the_mask_is_an_object_and_every_object_seen_has_its_pixels(
     for object_id, entry in by_id.items():
         assert entry["pixels"] == (counts[object_id] if object_id < len(counts) else 0)
     room = layout["room"]
-    assert by_id[room["floor_id"]]["category"] == "floor" and by_id[room["ceiling_id"]]["category"] == "ceiling"
+    assert (
+        by_id[room["floor_id"]]["category"] == "floor" and by_id[room["ceiling_id"]]["category"] == "ceiling"
+    )
     assert [by_id[i]["category"] for i in room["wall_ids"]] == ["wall"] * 4
     assert by_id[room["floor_id"]]["pixels"] > 0.1 * SIZE[0] * SIZE[1]  # the floor is in view
 
@@ -120,7 +123,9 @@ def test_objects_realise_the_catalogue_fixtures(rendered):
         assert len(realised) >= 3, (name, realised)  # recognisable at a glance
 
 
-def ray_cast(things: list[Thing], origin: np.ndarray, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ray_cast(
+    things: list[Thing], origin: np.ndarray, directions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Nearest hit distance (along directions whose camera z is 1: the depth) and each thing's own nearest,
     by slab tests on every part: a check independent of the rasteriser."""
     nearest_of = np.full((len(things), len(directions)), np.inf)
@@ -159,7 +164,14 @@ def test_boxes_that_pass_through_each_other_are_drawn_front_to_back():
     painter's order tried to; every pixel must show what a ray through it meets first."""
     things = [
         Thing(1, "post", None, [Box((4.0, 4.0, 0.0), (4.4, 4.4, 3.0), (200, 0, 0))]),
-        Thing(2, "beam", None, [Box((2.0, 3.6, 1.2), (6.0, 4.8, 1.6), (0, 200, 0))], yaw_deg=25, pivot=(4.0, 4.2)),
+        Thing(
+            2,
+            "beam",
+            None,
+            [Box((2.0, 3.6, 1.2), (6.0, 4.8, 1.6), (0, 200, 0))],
+            yaw_deg=25,
+            pivot=(4.0, 4.2),
+        ),
         Thing(3, "slab", None, [Box((3.0, 3.0, 0.8), (5.4, 5.4, 0.9), (0, 0, 200))]),
         Thing(4, "floor", None, [Box((-50.0, -50.0, 0.0), (50.0, 50.0, 0.0), (90, 90, 90))]),
         Thing(5, "backdrop", None, [Box((-50.0, 30.0, -10.0), (50.0, 30.0, 40.0), (50, 50, 50))]),
@@ -190,7 +202,9 @@ def test_a_whole_room_agrees_with_ray_casting(archetype):
         np.array([0] + [t.id for t in rendering.things])[faces.things[face] + 1], rendering.instances
     )
     vs, us = np.mgrid[2:192:6, 3:344:7]
-    agree_with_ray_casting(rendering.things, camera, face, faces, inverse_depth, us.reshape(-1), vs.reshape(-1))
+    agree_with_ray_casting(
+        rendering.things, camera, face, faces, inverse_depth, us.reshape(-1), vs.reshape(-1)
+    )
 
 
 def test_the_usd_stage_holds_the_layout_and_the_camera(rendered):
@@ -206,7 +220,12 @@ def test_the_usd_stage_holds_the_layout_and_the_camera(rendered):
         assert prim.GetAttribute("scenegen:id").Get() == entry["id"]
         assert list(UsdSemantics.LabelsAPI(prim, "class").GetLabelsAttr().Get()) == [entry["category"]]
         to_world = cache.GetLocalToWorldTransform(prim.GetChild("bounds"))
-        corners = [to_world.Transform(Gf.Vec3d(x, y, z)) for x in (-0.5, 0.5) for y in (-0.5, 0.5) for z in (-0.5, 0.5)]
+        corners = [
+            to_world.Transform(Gf.Vec3d(x, y, z))
+            for x in (-0.5, 0.5)
+            for y in (-0.5, 0.5)
+            for z in (-0.5, 0.5)
+        ]
         corners = np.array([list(c) for c in corners])
         assert np.allclose(corners.mean(axis=0), entry["center_m"], atol=1e-4)
         assert outside_box(corners, entry).max() == pytest.approx(0, abs=1e-3)  # the very box
@@ -216,8 +235,12 @@ def test_the_usd_stage_holds_the_layout_and_the_camera(rendered):
         assert outside_box(world, entry).max() <= 1e-3  # every part lies in it
     camera = rendering.camera
     usd_camera = UsdGeom.Camera(stage.GetPrimAtPath("/World/Camera")).GetCamera()
-    assert usd_camera.focalLength / usd_camera.horizontalAperture * camera.width == pytest.approx(camera.fx, rel=1e-5)
-    assert usd_camera.verticalAperture / usd_camera.horizontalAperture == pytest.approx(camera.height / camera.width)
+    assert usd_camera.focalLength / usd_camera.horizontalAperture * camera.width == pytest.approx(
+        camera.fx, rel=1e-5
+    )
+    assert usd_camera.verticalAperture / usd_camera.horizontalAperture == pytest.approx(
+        camera.height / camera.width
+    )
     pose = usd_camera.transform
     assert np.allclose(list(pose.ExtractTranslation()), camera.position_m, atol=1e-6)
     rotation = np.asarray(camera.world_from_camera)
@@ -231,7 +254,7 @@ def test_the_same_spec_gives_the_same_bytes_in_all_five_files(tmp_path):
     renderer = ProceduralRenderer(size=SIZE)
     first = renderer.generate(spec("grocery", seed=4), tmp_path / "a" / "x.png")
     second = renderer.generate(spec("grocery", seed=4), tmp_path / "b" / "x.png")
-    pairs = [(first.path, second.path)] + list(zip(files(first).values(), files(second).values(), strict=True))
+    pairs = [(first.path, second.path), *zip(files(first).values(), files(second).values(), strict=True)]
     assert len(pairs) == 1 + len(GROUND_TRUTH)
     for one, other in pairs:
         assert Path(one).read_bytes() == Path(other).read_bytes(), one

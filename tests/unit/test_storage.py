@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -57,10 +58,10 @@ def test_the_ground_truth_is_stored_beside_the_image_before_the_marker(tmp_path,
     folder = tmp_path / "out" / "scenes" / "grocery-1"
     assert sorted(p.name for p in folder.iterdir()) == sorted([IMAGE_NAME, SCENE_JSON, MARKER, *GROUND_TRUTH])
     for staged in truth:
-        assert (folder / staged.name).read_bytes() == open(staged.path, "rb").read()
+        assert (folder / staged.name).read_bytes() == Path(staged.path).read_bytes()
     # a ground-truth file that does not match its digest: no marker, nothing left
     truth[-1] = truth[-1].model_copy(update={"sha256": "0" * 64})
-    with pytest.raises(OSError, match="scene.usda does not match"):
+    with pytest.raises(OSError, match=r"scene\.usda does not match"):
         storage.put_scene("grocery-2", image, sha256_file(image), {}, truth)
     assert not (tmp_path / "out" / "scenes" / "grocery-2").exists()
     storage.remove_scene("grocery-1")

@@ -44,7 +44,8 @@ class ProceduralRenderer:
             seconds=round(time.perf_counter() - started, 3),
             camera=rendering.camera,
             ground_truth=[
-                StagedFile(name=name, path=str(path), sha256=sha256_file(path)) for name, path in ground_truth.items()
+                StagedFile(name=name, path=str(path), sha256=sha256_file(path))
+                for name, path in ground_truth.items()
             ],
         )
         if self.decoded is not None:

@@ -28,7 +28,9 @@ def grocery(room: Room) -> None:
     case_width = rng.uniform(2.2, 3.0)
     for k in range(max(2, int((w - 2) // (case_width + 0.1)))):
         x = 1.0 + k * (case_width + 0.1)
-        doors = [(rect(0.02 + j / 3, 0.08, (j + 1) / 3 - 0.02, 0.92), (235, 242, 248), True) for j in range(3)]
+        doors = [
+            (rect(0.02 + j / 3, 0.08, (j + 1) / 3 - 0.02, 0.92), (235, 242, 248), True) for j in range(3)
+        ]
         shelves = [(rect(0.03, v, 0.97, v + 0.015), (120, 130, 140), False) for v in (0.3, 0.5, 0.7)]
         goods = [
             (rect(u, v + 0.016, u + 0.03, v + 0.1), rng.choice(PRODUCT_COLOURS), False)
@@ -38,9 +40,15 @@ def grocery(room: Room) -> None:
         ]
         with room.thing("refrigerated_case", CASES):
             room.add(
-                x, d - 1.0, 0, x + case_width, d - 0.05, 2.2, (215, 218, 222),
+                x,
+                d - 1.0,
+                0,
+                x + case_width,
+                d - 0.05,
+                2.2,
+                (215, 218, 222),
                 details=[detail(FRONT_NEG_Y, *doors, *shelves, *goods)],
-            )  # fmt: skip
+            )
     # gondola aisles running toward the far wall
     spacing = rng.uniform(2.7, 3.6)
     first = rng.uniform(3.5, 5.0)
@@ -55,11 +63,20 @@ def grocery(room: Room) -> None:
                 z = 0.2 + level * 1.7 / shelf_levels
                 room.add(x, y0, z, x + 1.0, y1, z + 0.03, p.metal)
                 if rng.random() < 0.6 + 0.4 * min(1.0, room.density):
-                    for near, far, face in ((0.02, 0.45, FRONT_NEG_X), (0.55, 0.98, FRONT_POS_X)):  # both sides
+                    for near, far, face in (
+                        (0.02, 0.45, FRONT_NEG_X),
+                        (0.55, 0.98, FRONT_POS_X),
+                    ):  # both sides
                         room.add(
-                            x + near, y0, z + 0.03, x + far, y1, z + 1.2 / shelf_levels, room.jitter(CARDBOARD, 10),
+                            x + near,
+                            y0,
+                            z + 0.03,
+                            x + far,
+                            y1,
+                            z + 1.2 / shelf_levels,
+                            room.jitter(CARDBOARD, 10),
                             details=[products(rng, face, y1 - y0)],
-                        )  # fmt: skip
+                        )
             room.add(x, y0 - 0.05, 0.15, x + 1.0, y0, 1.9, p.accent)  # end cap
         with room.thing("aisle_sign", SIGNS):
             middle = (y0 + y1) / 2
@@ -70,9 +87,15 @@ def grocery(room: Room) -> None:
         x = 5.0 + k * 3.5
         with room.thing("checkout", CHECKOUT):
             room.add(
-                x, 1.2, 0, x + 2.2, 1.8, 0.85, p.accent,
+                x,
+                1.2,
+                0,
+                x + 2.2,
+                1.8,
+                0.85,
+                p.accent,
                 details=[grid(FRONT_NEG_Y, 2, 1, room.jitter(p.accent, 20))],
-            )  # fmt: skip
+            )
             room.add(x, 1.25, 0.85, x + 1.7, 1.75, 0.88, (30, 30, 32))
             room.surface(x, 1.25, x + 1.7, 1.75, 0.88)
     for k in range(rng.choice((1, 2, 2, 3))):

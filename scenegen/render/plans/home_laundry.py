@@ -21,7 +21,13 @@ def home_laundry(room: Room) -> None:
         drum = (80, 110, 140) if kind == "washer" else (60, 62, 66)
         with room.thing(kind, MACHINES):
             room.add(
-                x, d - 0.72, 0, x + 0.68, d - 0.05, 0.88, white,
+                x,
+                d - 0.72,
+                0,
+                x + 0.68,
+                d - 0.05,
+                0.88,
+                white,
                 details=[
                     detail(
                         FRONT_NEG_Y,
@@ -30,19 +36,37 @@ def home_laundry(room: Room) -> None:
                         (rect(0.05, 0.86, 0.95, 0.96), (200, 202, 205), False),
                     )
                 ],
-            )  # fmt: skip
+            )
         x += 0.72
     if x + 0.6 < w - 0.05:
-        counter_run(room, x + 0.05, d - 0.65, w - 0.05, d - 0.05, 0.9, p.wood, white, FRONT_NEG_Y, doors=2,
-                    category="cabinet", fixture=COUNTER)  # fmt: skip
+        counter_run(
+            room,
+            x + 0.05,
+            d - 0.65,
+            w - 0.05,
+            d - 0.05,
+            0.9,
+            p.wood,
+            white,
+            FRONT_NEG_Y,
+            doors=2,
+            category="cabinet",
+            fixture=COUNTER,
+        )
     with room.thing("folding_counter", COUNTER):
         room.add(start, d - 0.75, 0.88, x, d - 0.05, 0.92, p.wood)  # over the machines
         room.surface(start, d - 0.75, x, d - 0.05, 0.92)
     with room.thing("wall_cabinet", CABINETS):
         room.add(
-            start - 0.1, d - 0.38, rng.uniform(1.45, 1.6), w - 0.05, d - 0.05, 2.2, room.jitter(white, 6),
+            start - 0.1,
+            d - 0.38,
+            rng.uniform(1.45, 1.6),
+            w - 0.05,
+            d - 0.05,
+            2.2,
+            room.jitter(white, 6),
             details=[grid(FRONT_NEG_Y, 4, 1, white, handle=p.metal)],
-        )  # fmt: skip
+        )
     with room.thing("utility_sink", SINK):
         room.add(0.05, d - 1.3, 0, 0.6, d - 0.7, 0.85, white)
         room.add(0.05, d - 1.3, 0.85, 0.6, d - 0.7, 0.9, (200, 205, 210))

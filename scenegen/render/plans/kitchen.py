@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from scenegen.render.furniture import FRONT_NEG_X, FRONT_NEG_Y, FRONT_POS_X, counter_run, grid, shelving, table
+from scenegen.render.furniture import (
+    FRONT_NEG_X,
+    FRONT_NEG_Y,
+    FRONT_POS_X,
+    counter_run,
+    grid,
+    shelving,
+    table,
+)
 from scenegen.render.rooms import Room
 
 PREP = "stainless steel prep counters"
@@ -22,34 +30,81 @@ def kitchen(room: Room) -> None:
         for k in range(ranges):
             x = line_x0 + k * 1.0
             room.add(
-                x, d - 0.9, 0, x + 0.95, d - 0.05, 0.9, (60, 62, 66),
+                x,
+                d - 0.9,
+                0,
+                x + 0.95,
+                d - 0.05,
+                0.9,
+                (60, 62, 66),
                 details=[grid(FRONT_NEG_Y, 1, 1, (40, 40, 42), handle=steel)],
-            )  # fmt: skip
+            )
             for bx in (0.25, 0.7):
                 room.add(x + bx - 0.12, d - 0.6, 0.9, x + bx + 0.12, d - 0.35, 0.93, (25, 25, 25))
             if rng.random() < 0.35 + 0.4 * room.busy:
                 room.add(x + 0.2, d - 0.65, 0.93, x + 0.5, d - 0.35, 1.08, steel_dark)
     hood_x1 = line_x0 + ranges * 1.0
     with room.thing("extraction_hood", RANGES):
-        room.add(line_x0 - 0.1, d - 1.1, room.height - 0.9, hood_x1 + 0.1, d - 0.02, room.height - 0.35, steel)
+        room.add(
+            line_x0 - 0.1, d - 1.1, room.height - 0.9, hood_x1 + 0.1, d - 0.02, room.height - 0.35, steel
+        )
         room.add(line_x0, d - 0.5, room.height - 0.35, hood_x1, d - 0.1, room.height, steel_dark)
-    counter_run(room, 0.8, d - 0.8, line_x0 - 0.1, d - 0.05, 0.9, steel, steel_dark, FRONT_NEG_Y,
-                category="counter", fixture=PREP)  # fmt: skip
+    counter_run(
+        room,
+        0.8,
+        d - 0.8,
+        line_x0 - 0.1,
+        d - 0.05,
+        0.9,
+        steel,
+        steel_dark,
+        FRONT_NEG_Y,
+        category="counter",
+        fixture=PREP,
+    )
     if hood_x1 + 1.0 < w - 0.9:
-        counter_run(room, hood_x1 + 0.1, d - 0.8, w - 0.9, d - 0.05, 0.9, steel, steel_dark, FRONT_NEG_Y,
-                    category="counter", fixture=PREP)  # fmt: skip
+        counter_run(
+            room,
+            hood_x1 + 0.1,
+            d - 0.8,
+            w - 0.9,
+            d - 0.05,
+            0.9,
+            steel,
+            steel_dark,
+            FRONT_NEG_Y,
+            category="counter",
+            fixture=PREP,
+        )
     # reach-in refrigerators and shelving on the right-hand wall
     y = d * rng.uniform(0.15, 0.35)
     for _ in range(rng.choice((1, 2, 2, 3))):
         with room.thing("refrigerator", FRIDGES):
             room.add(
-                w - 0.85, y, 0, w - 0.05, y + 0.8, 2.0, steel,
+                w - 0.85,
+                y,
+                0,
+                w - 0.05,
+                y + 0.8,
+                2.0,
+                steel,
                 details=[grid(FRONT_NEG_X, 1, 2, (205, 208, 212), handle=(60, 60, 60))],
-            )  # fmt: skip
+            )
         y += 0.85
     if y + 1.2 < d - 1.0:
-        shelving(room, w - 0.55, y + 0.2, w - 0.05, min(d - 1.0, y + 2.2), 1.9, 4, (170, 174, 178), FRONT_NEG_X,
-                 category="shelving", fixture=SHELVING)  # fmt: skip
+        shelving(
+            room,
+            w - 0.55,
+            y + 0.2,
+            w - 0.05,
+            min(d - 1.0, y + 2.2),
+            1.9,
+            4,
+            (170, 174, 178),
+            FRONT_NEG_X,
+            category="shelving",
+            fixture=SHELVING,
+        )
     # prep tables in the middle, in one or two rows
     rows = rng.choice((1, 1, 2))
     for r in range(rows):
@@ -57,9 +112,32 @@ def kitchen(room: Room) -> None:
         for k in range(max(1, int(w // rng.uniform(3.2, 4.5)))):
             x = w * 0.3 + k * 2.4
             if x + 1.8 < w - 1.2:
-                table(room, x, ty, x + 1.8, ty + 0.75, 0.9, steel, steel_dark, category="prep_table", fixture=PREP)
+                table(
+                    room,
+                    x,
+                    ty,
+                    x + 1.8,
+                    ty + 0.75,
+                    0.9,
+                    steel,
+                    steel_dark,
+                    category="prep_table",
+                    fixture=PREP,
+                )
     # dish pit on the left wall
-    counter_run(room, 0.05, d * 0.55, 0.75, d - 1.0, 0.9, steel, steel_dark, FRONT_POS_X, doors=2,
-                category="dish_pit", fixture=DISH_PIT)  # fmt: skip
+    counter_run(
+        room,
+        0.05,
+        d * 0.55,
+        0.75,
+        d - 1.0,
+        0.9,
+        steel,
+        steel_dark,
+        FRONT_POS_X,
+        doors=2,
+        category="dish_pit",
+        fixture=DISH_PIT,
+    )
     with room.thing("dish_rack", DISH_PIT):
         room.add(0.05, d * 0.55 + 0.2, 0.9, 0.75, d * 0.55 + 0.8, 1.3, (150, 160, 170))

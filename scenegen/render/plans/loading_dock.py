@@ -30,9 +30,15 @@ def loading_dock(room: Room) -> None:
                 door.details.append(slats(FRONT_NEG_Y, 10, (120, 122, 126)))
         with room.thing("dock_leveler", LEVELERS):
             room.add(
-                x, d - apron, 1.18, x + door_width, d - 0.08, 1.2, (90, 92, 96),
+                x,
+                d - apron,
+                1.18,
+                x + door_width,
+                d - 0.08,
+                1.2,
+                (90, 92, 96),
                 details=[detail(TOP, (rect(0.0, 0.0, 1.0, 0.06), (240, 200, 30), False))],
-            )  # fmt: skip
+            )
         for bumper_x in (x - 0.3, x + door_width + 0.05):
             with room.thing("dock_bumper", BUMPERS):
                 room.add(bumper_x, d - 0.35, 0.9, bumper_x + 0.25, d - 0.05, 1.5, (20, 20, 22))
@@ -42,11 +48,18 @@ def loading_dock(room: Room) -> None:
         room.add(0, d - apron, 0, w, d, 1.18, room.jitter(p.floor, 6))
     for _ in range(int(3 + 6 * room.density)):  # staged freight
         x, y = rng.uniform(2.5, w - 2.5), rng.uniform(3.0, d - apron - 2.0)
-        with room.thing("pallet", FREIGHT, yaw_deg=rng.choice((0.0, 0.0, rng.uniform(-20, 20))), pivot=(x + 0.6, y + 0.5)):
+        with room.thing(
+            "pallet", FREIGHT, yaw_deg=rng.choice((0.0, 0.0, rng.uniform(-20, 20))), pivot=(x + 0.6, y + 0.5)
+        ):
             room.add(x, y, 0, x + 1.2, y + 1.0, 0.14, room.jitter(p.wood, 15))
             room.add(
-                x + 0.05, y + 0.05, 0.14, x + 1.15, y + 0.95, 0.14 + rng.uniform(0.5, 1.6),
+                x + 0.05,
+                y + 0.05,
+                0.14,
+                x + 1.15,
+                y + 0.95,
+                0.14 + rng.uniform(0.5, 1.6),
                 room.jitter(CARDBOARD if rng.random() < 0.6 else (210, 214, 218), 18),
-            )  # fmt: skip
+            )
     with room.thing("floor_marking"):
         room.add(1.0, 2.0, 0, w - 1.0, 2.12, 0.004, (240, 200, 30))

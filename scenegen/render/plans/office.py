@@ -21,15 +21,34 @@ def office(room: Room) -> None:
         for j in range(max(1, int((d - 4) // pitch_y))):
             x, y = 3.0 + i * pitch_x, 2.6 + j * pitch_y
             for dx, dy in ((0, 0), (1.45, 0), (0, 0.8), (1.45, 0.8)):
-                table(room, x + dx, y + dy, x + dx + 1.4, y + dy + 0.75, 0.74, desk, p.metal, shelf=False,
-                      category="desk", fixture=DESKS)  # fmt: skip
+                table(
+                    room,
+                    x + dx,
+                    y + dy,
+                    x + dx + 1.4,
+                    y + dy + 0.75,
+                    0.74,
+                    desk,
+                    p.metal,
+                    shelf=False,
+                    category="desk",
+                    fixture=DESKS,
+                )
                 facing_y = dy == 0
                 my = y + dy + (0.55 if facing_y else 0.15)
                 with room.thing("monitor", DESKS):
                     room.add(
-                        x + dx + 0.45, my, 0.74, x + dx + 0.95, my + 0.05, 1.08, (25, 25, 28),
-                        details=[detail(FRONT_NEG_Y, (rect(0.05, 0.08, 0.95, 0.95), screen, room.busy > 0.5))],
-                    )  # fmt: skip
+                        x + dx + 0.45,
+                        my,
+                        0.74,
+                        x + dx + 0.95,
+                        my + 0.05,
+                        1.08,
+                        (25, 25, 28),
+                        details=[
+                            detail(FRONT_NEG_Y, (rect(0.05, 0.08, 0.95, 0.95), screen, room.busy > 0.5))
+                        ],
+                    )
                 if rng.random() < 0.85:
                     cx = x + dx + 0.7
                     cy = y + dy - 0.45 if facing_y else y + dy + 0.95
@@ -44,12 +63,39 @@ def office(room: Room) -> None:
             break
         with room.thing("filing_cabinet", CABINETS):
             room.add(
-                w - 0.65, y, 0, w - 0.05, y + 0.45, 1.3, p.metal,
+                w - 0.65,
+                y,
+                0,
+                w - 0.05,
+                y + 0.45,
+                1.3,
+                p.metal,
                 details=[grid(FRONT_NEG_X, 1, 4, room.jitter(p.metal, 10), handle=p.dark)],
-            )  # fmt: skip
+            )
             room.surface(w - 0.65, y, w - 0.05, y + 0.45, 1.3)
-    wall_panel(room, rng.uniform(0.5, w - 3.5), d * 0.3, 1.0, 2.4, 1.2, (245, 245, 245), wall=rng.choice(["far_x", "far_y"]),
-               category="whiteboard", fixture=WHITEBOARDS)  # fmt: skip
+    wall_panel(
+        room,
+        rng.uniform(0.5, w - 3.5),
+        d * 0.3,
+        1.0,
+        2.4,
+        1.2,
+        (245, 245, 245),
+        wall=rng.choice(["far_x", "far_y"]),
+        category="whiteboard",
+        fixture=WHITEBOARDS,
+    )
     if w > 9:  # conference table in the far right corner
-        table(room, w - 4.2, d - 3.0, w - 1.4, d - 1.6, 0.75, desk, p.dark, shelf=False,
-              category="conference_table", fixture=CONFERENCE)  # fmt: skip
+        table(
+            room,
+            w - 4.2,
+            d - 3.0,
+            w - 1.4,
+            d - 1.6,
+            0.75,
+            desk,
+            p.dark,
+            shelf=False,
+            category="conference_table",
+            fixture=CONFERENCE,
+        )

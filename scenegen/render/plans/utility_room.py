@@ -23,18 +23,30 @@ def utility_room(room: Room) -> None:
             break
         with room.thing("electrical_panel", PANELS):
             room.add(
-                x, d - 0.25, 0.6, x + panel_width, d - 0.02, 2.1, room.jitter(grey, 6),
+                x,
+                d - 0.25,
+                0.6,
+                x + panel_width,
+                d - 0.02,
+                2.1,
+                room.jitter(grey, 6),
                 details=[
                     grid(FRONT_NEG_Y, 2, 6, (120, 122, 120), 0.15),
                     detail(FRONT_NEG_Y, (rect(0.05, 0.9, 0.3, 0.96), (240, 240, 240), False)),
                 ],
-            )  # fmt: skip
+            )
     unit_y = rng.uniform(0.6, 1.4)
     with room.thing("air_handler", AIR):
         room.add(
-            w - 1.6, unit_y, 0, w - 0.1, unit_y + 1.8, 1.9, (150, 155, 160),
+            w - 1.6,
+            unit_y,
+            0,
+            w - 0.1,
+            unit_y + 1.8,
+            1.9,
+            (150, 155, 160),
             details=[grid(FRONT_NEG_X, 3, 2, (130, 134, 140), 0.08, handle=(60, 60, 60))],
-        )  # fmt: skip
+        )
         room.add(w - 1.2, unit_y + 0.4, 1.9, w - 0.4, unit_y + 1.1, h - 0.6, (190, 194, 198))
     with room.thing("duct", AIR):  # the main duct across the room
         room.add(0.6, unit_y + 0.4, h - 0.9, w - 0.4, unit_y + 1.1, h - 0.4, (190, 194, 198))
@@ -52,4 +64,12 @@ def utility_room(room: Room) -> None:
     for _ in range(int(1 + 3 * room.busy * room.density)):
         x = rng.uniform(1.0, w - 2.0)
         with room.thing("loose_item"):
-            room.add(x, d * 0.5, 0, x + 0.5, d * 0.5 + 0.35, 0.3, rng.choice([(200, 40, 40), (240, 190, 40), p.dark]))
+            room.add(
+                x,
+                d * 0.5,
+                0,
+                x + 0.5,
+                d * 0.5 + 0.35,
+                0.3,
+                rng.choice([(200, 40, 40), (240, 190, 40), p.dark]),
+            )

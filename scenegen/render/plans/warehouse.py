@@ -37,8 +37,18 @@ def warehouse(room: Room) -> None:
         x = 3.0 + k * 2.2
         if x + 1.6 > w - 1:
             break
-        table(room, x, 1.2, x + 1.6, 1.9, 0.9, room.palette.metal, room.palette.dark, category="picking_station",
-              fixture=TOTES)  # fmt: skip
+        table(
+            room,
+            x,
+            1.2,
+            x + 1.6,
+            1.9,
+            0.9,
+            room.palette.metal,
+            room.palette.dark,
+            category="picking_station",
+            fixture=TOTES,
+        )
         with room.thing("tote", TOTES):
             for t in range(int(1 + 2 * room.busy)):
                 room.add(x + 0.1 + t * 0.5, 1.3, 0.9, x + 0.5 + t * 0.5, 1.75, 1.15, (40, 90, 170))
@@ -76,11 +86,28 @@ def _rack_row(room: Room, across, lo, first, bays, bay, levels, level_height, up
                     continue
                 a = first + k * bay + 0.2 + slot * (bay - 0.3) / 2
                 with room.thing("pallet", PALLETS):
-                    _add(room, across, a, lo + 0.08, a + 1.0, lo + 1.12, z, z + 0.14, room.jitter(room.palette.wood, 15))
+                    _add(
+                        room,
+                        across,
+                        a,
+                        lo + 0.08,
+                        a + 1.0,
+                        lo + 1.12,
+                        z,
+                        z + 0.14,
+                        room.jitter(room.palette.wood, 15),
+                    )
                     load = rng.uniform(0.6, min(1.35, level_height - 0.35))
                     wrap = rng.random() < 0.5
                     _add(
-                        room, across, a + 0.03, lo + 0.1, a + 0.97, lo + 1.1, z + 0.14, z + 0.14 + load,
+                        room,
+                        across,
+                        a + 0.03,
+                        lo + 0.1,
+                        a + 0.97,
+                        lo + 1.1,
+                        z + 0.14,
+                        z + 0.14 + load,
                         room.jitter((205, 210, 215) if wrap else CARDBOARD, 18),
                         details=[] if wrap else [grid(front, 2, 2, room.jitter(CARDBOARD, 25), 0.03)],
-                    )  # fmt: skip
+                    )
