@@ -16,7 +16,8 @@ from flows.rerun_failed_scenes import rerun_failed_scenes
 from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.backends.local.sqlite import SqliteHistoryStore
 from scenegen.errors import TransientError
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
+from scenegen.images import sha256_file
+from scenegen.storage import DEPTH, GROUND_TRUTH, IMAGE_NAME, INSTANCES, MARKER, SCENE_JSON
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -69,9 +70,12 @@ def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monk
     folders = scene_folders(clean_environment)
     assert len(folders) == 4 and sorted(spy.calls) == sorted(folders)
     for scene_id, folder in folders.items():
-        assert {p.name for p in folder.iterdir()} == {IMAGE_NAME, SCENE_JSON, MARKER}
+        assert {p.name for p in folder.iterdir()} == {IMAGE_NAME, SCENE_JSON, MARKER, *GROUND_TRUTH}
         assert Image.open(folder / IMAGE_NAME).size == (2752, 1536)
+        assert Image.open(folder / DEPTH).size == Image.open(folder / INSTANCES).size == (2752, 1536)
         document = json.loads((folder / SCENE_JSON).read_text())
+        for name, listed in document["ground_truth"]["files"].items():
+            assert sha256_file(folder / name) == listed["sha256"]
         assert document["spec"]["scene_id"] == scene_id
         assert document["result"]["camera"]["fx"] > 0 and len(document["result"]["sha256"]) == 64
     records = history(clean_environment)
@@ -221,8 +225,6 @@ def test_a_rejected_image_is_recorded_and_replaced_once_by_a_fresh_spec(clean_en
         rendered = real(renderer, spec, destination)
         if len(calls) == 1:  # the first image comes out blank
             PILImage.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
-            from scenegen.images import sha256_file
-
             rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
         return rendered
 

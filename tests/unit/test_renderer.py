@@ -100,3 +100,25 @@ def test_size_clutter_and_style_tags_change_the_picture():
     base = pixels("lab")
     for tag in ("large_space", "heavy_clutter", "industrial_style", "closed_state"):
         assert np.abs(pixels("lab", with_tag(tag)) - base).mean() > 3, tag
+
+
+def test_the_camera_and_the_room_vary_with_the_seed_within_the_brief():
+    corners, rows_along, sizes = set(), set(), set()
+    for seed in range(16):
+        rendering = render_scene("warehouse", TAGS, seed, (172, 96))
+        camera = rendering.camera
+        width, depth, _ = rendering.room_size_m
+        sizes.add((width, depth))
+        x, y, z = camera.position_m
+        corners.add((x > width / 2, y > depth / 2))
+        assert 1.5 <= z <= 2.0 and -17 <= camera.pitch_deg <= -9
+        assert min(x, width - x) <= 0.7 and min(y, depth - y) <= 0.7  # in a corner
+        # looking into the room: the room's centre is ahead, within the horizontal field of view
+        centre = np.array([width / 2, depth / 2, z]) - np.array(camera.position_m)
+        forward = np.array(camera.world_from_camera)[:, 2]
+        ahead = centre @ forward / np.linalg.norm(centre) / np.linalg.norm(forward[:2])
+        assert ahead > math.cos(math.radians(camera.horizontal_fov_deg / 2))
+        racks = [t for t in rendering.things if t.category == "pallet_rack"]
+        lo, hi = racks[0].bounds()
+        rows_along.add("x" if hi[0] - lo[0] > hi[1] - lo[1] else "y")
+    assert len(corners) == 4 and rows_along == {"x", "y"} and len(sizes) == 16
