@@ -20,9 +20,22 @@ if TYPE_CHECKING:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
-        self.exit(
-            EXIT_BAD_INPUT, f"scenegen: error: {message} (see scenegen {self.prog.split()[-1]} --help)\n"
-        )
+        self.exit(EXIT_BAD_INPUT, f"scenegen: error: {message} (see {self.prog} --help)\n")
+
+
+def _whole_number(low: int, high: int):
+    """An argparse type: an integer from low to high, or a one-line refusal naming the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: {low} to {high}")
+        return value
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,7 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="plan and write prompts only; render, store and record nothing (env DRY_RUN)",
     )
-    generate.add_argument("--seed", type=int, help="seed that makes the plan and prompts reproducible")
+    generate.add_argument(
+        "--seed",
+        type=_whole_number(0, 2**31 - 1),
+        help="seed that makes the plan and prompts reproducible (0 to 2147483647)",
+    )
     rerun = commands.add_parser("rerun-failed", help="run failed scenes again with their recorded specs")
     rerun.add_argument(
         "--scene-id",
@@ -48,13 +65,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     rerun.add_argument(
         "--since-days",
-        type=int,
+        type=_whole_number(1, 3650),
         metavar="D",
         help="how far back to look for failed scenes (default: LOOKBACK_DAYS, 30)",
     )
     report = commands.add_parser("report", help="the diversity report of recent history, with its pictures")
     report.add_argument(
-        "--days", type=int, metavar="D", help="the period, in days (default: LOOKBACK_DAYS, 30)"
+        "--days",
+        type=_whole_number(1, 3650),
+        metavar="D",
+        help="the period, in days (default: LOOKBACK_DAYS, 30)",
     )
     return parser
 
@@ -74,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     # An offline tool has no business phoning home; the temporary Prefect server inherits these.
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.script import refuse, report_state
+    from flows.script import prefect_api_for_this_run, refuse, report_state
     from scenegen.history import rerun_specs
     from tasks.resources import prepare_run
 
@@ -90,16 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     from flows.generate_scenes import generate_scenes
     from flows.rerun_failed_scenes import rerun_failed_scenes
 
-    if args.command == "generate":
-        state = generate_scenes(
-            scenes=run.settings.scenes_per_run,
-            archetypes=list(run.settings.archetypes) or None,
-            dry_run=run.settings.dry_run,
-            seed=args.seed,
-            return_state=True,
-        )
-    else:
-        state = rerun_failed_scenes(scene_ids=args.scene_ids, since_days=args.since_days, return_state=True)
+    with prefect_api_for_this_run():
+        if args.command == "generate":
+            state = generate_scenes(
+                scenes=run.settings.scenes_per_run,
+                archetypes=list(run.settings.archetypes) or None,
+                dry_run=run.settings.dry_run,
+                seed=args.seed,
+                return_state=True,
+            )
+        else:
+            state = rerun_failed_scenes(
+                scene_ids=args.scene_ids, since_days=args.since_days, return_state=True
+            )
     return report_state(state, run)
 
 

@@ -4,7 +4,8 @@ status: 0 when the run Completed, 1 otherwise, 2 for bad input (refused before a
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from prefect.states import State
 
@@ -13,6 +14,36 @@ from scenegen.storage import local_path
 from tasks.resources import Run, prepare_run
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# Prefect waits 20 s for its temporary server by default; a busy two-core machine can need more.
+TEMPORARY_API_STARTUP_SECONDS = 120
+
+
+@contextmanager
+def prefect_api_for_this_run() -> Iterator[None]:
+    """Without PREFECT_API_URL the flow starts a temporary local API: say so, and give it time to start
+    (unless the user set PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)."""
+    from prefect.settings import (
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    current = get_current_settings()
+    if current.api.url:
+        yield
+        return
+    print(
+        "scenegen: starting Prefect's temporary local API for this run (10-20 s); for a lasting one with "
+        "its UI, run `prefect server start` and set PREFECT_API_URL=http://127.0.0.1:4200/api",
+        file=sys.stderr,
+    )
+    if "startup_timeout_seconds" in current.server.ephemeral.model_fields_set:
+        yield
+        return
+    with temporary_settings(
+        updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: TEMPORARY_API_STARTUP_SECONDS}
+    ):
+        yield
 
 
 def refuse(error: InputError) -> int:
@@ -35,4 +66,6 @@ def run_as_script(flow: Callable[..., State]) -> int:
         run = prepare_run()
     except InputError as error:
         return refuse(error)
-    return report_state(flow(return_state=True), run)
+    with prefect_api_for_this_run():
+        state = flow(return_state=True)
+    return report_state(state, run)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from scenegen.config import ArchetypeConfig, load_archetype_config
 from scenegen.costs import PriceTable, load_price_table
+from scenegen.errors import InputError
 from scenegen.history import HistoryStore
 from scenegen.images import DecodedImages, ImageGenerator, return_image_memory_to_the_system
 from scenegen.prompts import PromptWriter
@@ -68,6 +69,9 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
     """
     catalogue = load_archetype_config(settings.archetype_config)
     catalogue.check_names(settings.archetypes)
+    for folder in (settings.output_dir, settings.output_dir / "scenes", settings.staging_dir):
+        if folder.exists() and not folder.is_dir():  # staging, the cache and local scenes all live there
+            raise InputError(f"OUTPUT_DIR: {folder} is a file, not a folder")
     prices = load_price_table()
     return_image_memory_to_the_system()  # a run holds many images, one after another
     decoded = DecodedImages()

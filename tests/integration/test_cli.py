@@ -28,7 +28,11 @@ REPO = Path(__file__).resolve().parents[2]
         (["generate"], {"SCENES_PER_RUN": "ten"}, "SCENES_PER_RUN"),
         (["generate"], {"ARCHETYPES": "lab,moonbase"}, "moonbase"),
         (["generate"], {"DRY_RUN": "maybe"}, "DRY_RUN / --dry-run"),
-        (["generate", "--seed", "x"], {}, "invalid int value"),
+        (["generate", "--seed", "x"], {}, "'x' is not a whole number"),
+        (["generate", "--seed", "-1"], {}, "argument --seed: -1 is out of range: 0 to 2147483647"),
+        (["rerun-failed", "--since-days", "-4"], {}, "argument --since-days: -4 is out of range"),
+        (["generate", "--bogus"], {}, "unrecognized arguments: --bogus (see scenegen --help)"),
+        (["generate", "--scenes"], {}, "(see scenegen generate --help)"),
         (["rerun-failed", "--scene-id", "Bad/ID"], {}, "does not match"),
         (["rerun-failed", "--scene-id", "kitchen-20260101-abc"], {}, "not in the history"),
         (["generate"], {"GEMINI_API_KEY": "k-123", "GEMINI_TIMEOUT_SECONDS": "0"}, "GEMINI_TIMEOUT_SECONDS"),
@@ -46,6 +50,69 @@ def test_bad_input_is_one_line_and_exit_2_before_anything_is_written(
     assert expected in err and err.count("\n") == 1 and err.startswith("scenegen: error:")
     assert "k-123" not in err
     assert not clean_environment.exists()
+
+
+def test_bad_files_and_numbers_are_refused_before_a_server_starts_or_a_file_is_written(tmp_path):
+    """As a new user meets them: a shell, no Prefect API configured (so a run would start a temporary one)."""
+    not_sqlite = tmp_path / "history.db"
+    not_sqlite.write_text("my notes, not a database")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    cases = [
+        (["generate", "--seed", "-1"], {}, "--seed: -1 is out of range"),
+        (
+            ["generate"],
+            {"HISTORY_DB": str(not_sqlite)},
+            f"HISTORY_DB: {not_sqlite} is not an SQLite database",
+        ),
+        (["generate"], {"OUTPUT_DIR": str(a_file)}, f"OUTPUT_DIR: {a_file} is a file, not a folder"),
+        (["rerun-failed", "--since-days", "-4"], {}, "--since-days: -4 is out of range"),
+        (["generate", "--no-such-option"], {}, "(see scenegen --help)"),
+    ]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SCENES", "OUTPUT_DIR"))}
+    for argv, env, expected in cases:
+        output = tmp_path / "output"
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("scenegen")), *argv],
+            env={**base, "OUTPUT_DIR": str(output), "PREFECT_HOME": str(tmp_path / "home"), **env},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, (argv, done.stderr)
+        assert expected in done.stderr and done.stderr.count("\n") == 1, done.stderr
+        assert "temporary" not in done.stderr and not (tmp_path / "home" / "prefect.db").exists()
+        assert not output.exists()
+    assert not_sqlite.read_text() == "my notes, not a database" and a_file.read_text() == "not a folder"
+
+
+def test_the_temporary_api_gets_time_to_start_unless_the_user_set_it(tmp_path):
+    probe = (
+        "from flows.script import prefect_api_for_this_run\n"
+        "from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as wait\n"
+        "with prefect_api_for_this_run():\n"
+        "    print(wait.value())\n"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    base["PREFECT_HOME"] = str(tmp_path / "home")
+    answers = {}
+    for name, extra in (
+        ("unset", {}),
+        ("set", {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "7"}),
+        ("an api", {"PREFECT_API_URL": "http://127.0.0.1:9/api"}),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", probe],
+            env=base | extra,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        answers[name] = (done.stdout.strip(), "temporary local API" in done.stderr)
+    assert answers == {"unset": ("120", True), "set": ("7", True), "an api": ("20", False)}
 
 
 def test_a_malformed_config_file_is_refused(tmp_path, clean_environment, monkeypatch, capsys):

@@ -9,6 +9,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scenegen.errors import InputError
 from scenegen.history import TABLE
 from scenegen.models import HistoryRecord
 
@@ -20,6 +21,19 @@ class SqliteHistoryStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._check()
+
+    def _check(self) -> None:
+        """A history file that is there must be SQLite: found now, before any work, and left as it is."""
+        if not self.path.exists():
+            return
+        if not self.path.is_file():
+            raise InputError(f"HISTORY_DB: {self.path} is not a file")
+        try:
+            with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+                db.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"HISTORY_DB: {self.path} is not an SQLite database ({exc})") from None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
