@@ -107,21 +107,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return report_command(run)
 
-    from flows.generate_scenes import generate_scenes
+    from flows.generate_scenes import generate_scenes, parameters_from_settings
     from flows.rerun_failed_scenes import rerun_failed_scenes
 
     with prefect_api_for_this_run():
         if args.command == "generate":
-            state = generate_scenes(
-                scenes=run.settings.scenes_per_run,
-                archetypes=list(run.settings.archetypes) or None,
-                dry_run=run.settings.dry_run,
-                seed=args.seed,
-                return_state=True,
-            )
+            parameters = parameters_from_settings(run.settings)
+            state = generate_scenes(**parameters, seed=args.seed, return_state=True)
         else:
             state = rerun_failed_scenes(
-                scene_ids=args.scene_ids, since_days=args.since_days, return_state=True
+                scene_ids=args.scene_ids or [], since_days=run.settings.lookback_days, return_state=True
             )
     return report_state(state, run)
 

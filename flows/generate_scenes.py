@@ -11,39 +11,44 @@ from pydantic import Field
 
 from flows.scene_pipeline import finish_run, produce_scenes
 from scenegen.config import ArchetypeName
-from scenegen.models import SceneSpec
 from tasks.artifacts import publish_plan
 from tasks.planning import compute_weights, diversify_prompts, load_history, plan_scenes
 from tasks.resources import prepare_run
 from tasks.shards import own_deployment, run_shards
 
-# Typed parameters: the Prefect UI's run form shows these bounds and choices, and the API refuses bad values.
-SceneCount = Annotated[int, Field(ge=1, le=1000, description="scenes to make; empty: SCENES_PER_RUN")]
-Archetypes = Annotated[list[ArchetypeName], Field(description="only these archetypes; empty: all")]
-Seed = Annotated[int, Field(ge=0, lt=2**31, description="reproduce a plan; empty: a new one")]
-LookbackDays = Annotated[int, Field(ge=1, le=3650, description="history window in days; empty: 30")]
-ShardSize = Annotated[
-    int, Field(ge=1, le=1000, description="above this many scenes, fan out into child runs")
-]
-Shard = Annotated[list[SceneSpec], Field(description="set by a fanned-out parent run, not by hand")]
+# The run form in the Prefect UI shows these: concrete defaults, the archetypes as a multi-select and dry run
+# as a checkbox (the descriptions come from the docstring); the API refuses values out of range. A
+# deployment's `parameters` replace the defaults.
+SceneCount = Annotated[int, Field(ge=1, le=1000)]
+Archetypes = list[ArchetypeName]
+Seed = Annotated[int, Field(ge=0, lt=2**31)]
+LookbackDays = Annotated[int, Field(ge=1, le=3650)]
+ShardSize = Annotated[int, Field(ge=1, le=1000)]
 
 
 @flow(name="generate-scenes")
 def generate_scenes(
-    scenes: SceneCount | None = None,
-    archetypes: Archetypes | None = None,
-    dry_run: bool | None = None,
+    scenes: SceneCount = 10,
+    archetypes: Archetypes = [],  # noqa: B006 - a parameter default, never mutated
+    dry_run: bool = False,
     seed: Seed | None = None,
-    lookback_days: LookbackDays | None = None,
+    lookback_days: LookbackDays = 30,
     shard_size: ShardSize = 25,
-    shard: Shard | None = None,
 ) -> State:
-    """Make a batch of scenes; parameters left empty come from the environment."""
+    """Make a batch of scenes. The command line and `python flows/generate_scenes.py` pass the environment's
+    SCENES_PER_RUN, ARCHETYPES, DRY_RUN and LOOKBACK_DAYS as these parameters.
+
+    Args:
+        scenes: How many scenes to make (1 to 1000).
+        archetypes: Only these archetypes; none chosen: all of them.
+        dry_run: Plan and write the prompts only; render, store and record nothing.
+        seed: The seed of an earlier plan, to make it again; empty: a new plan.
+        lookback_days: The history window that the weights, prompts and near-copy checks look at.
+        shard_size: Above this many scenes, a deployment's run fans out into shard runs of this size.
+    """
     run = prepare_run(
         scenes_per_run=scenes, archetypes=archetypes, dry_run=dry_run, lookback_days=lookback_days
     )
-    if shard is not None:
-        return finish_run(produce_scenes(shard, run), run)
     if seed is None:
         seed = secrets.randbelow(2**31)
     get_run_logger().info("seed %d (pass --seed %d to plan this batch again)", seed, seed)
@@ -58,15 +63,25 @@ def generate_scenes(
             message=f"dry run: {len(prompts.specs)} scenes planned; nothing rendered, stored or recorded"
         )
 
-    parent = own_deployment()
-    if len(prompts.specs) > shard_size and parent:
-        outcomes = run_shards(prompts.specs, shard_size, run.resources, parent)
+    deployment = own_deployment()
+    if len(prompts.specs) > shard_size and deployment:
+        outcomes = run_shards(prompts.specs, shard_size, run, deployment, spent_usd=prompts.cost_usd)
     else:
         outcomes = produce_scenes(prompts.specs, run, spent_usd=prompts.cost_usd, history=history)
     return finish_run(outcomes, run, shares, prompts)
 
 
+def parameters_from_settings(settings) -> dict:
+    """What the environment says, as this flow's parameters (the command line and the script pass these)."""
+    return {
+        "scenes": settings.scenes_per_run,
+        "archetypes": list(settings.archetypes),
+        "dry_run": settings.dry_run,
+        "lookback_days": settings.lookback_days,
+    }
+
+
 if __name__ == "__main__":
     from flows.script import run_as_script
 
-    raise SystemExit(run_as_script(generate_scenes))
+    raise SystemExit(run_as_script(generate_scenes, parameters_from_settings))

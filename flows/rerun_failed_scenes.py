@@ -14,19 +14,25 @@ from tasks.planning import load_failed_scenes
 from tasks.resources import prepare_run
 
 SceneId = Annotated[str, Field(pattern=SCENE_ID_PATTERN.pattern)]
+SinceDays = Annotated[int, Field(ge=1, le=3650)]
+Limit = Annotated[int, Field(ge=1, le=1000)]
 
 
 @flow(name="rerun-failed-scenes")
 def rerun_failed_scenes(
-    scene_ids: Annotated[list[SceneId], Field(description="these scenes; empty: every failed one")]
-    | None = None,
-    since_days: Annotated[int, Field(ge=1, le=3650, description="how far back to look; empty: 30")]
-    | None = None,
-    limit: Annotated[int, Field(ge=1, le=1000, description="rerun at most this many")] | None = None,
+    scene_ids: list[SceneId] = [],  # noqa: B006 - a parameter default, never mutated
+    since_days: SinceDays = 30,
+    limit: Limit = 1000,
 ) -> State:
-    """Rerun the named scenes, or every failed scene of the last `since_days` (default: the lookback)."""
+    """Rerun the named scenes, or every failed scene of the last `since_days`.
+
+    Args:
+        scene_ids: These scenes; none given: every failed scene in the window.
+        since_days: How far back to look for failed scenes.
+        limit: Rerun at most this many.
+    """
     run = prepare_run(lookback_days=since_days)
-    specs = load_failed_scenes(run.resources, scene_ids or [])[:limit]
+    specs = load_failed_scenes(run.resources, scene_ids)[:limit]
     if not specs:
         return Completed(message="no failed scenes to rerun")
     return finish_run(produce_scenes(specs, run), run)
@@ -35,4 +41,6 @@ def rerun_failed_scenes(
 if __name__ == "__main__":
     from flows.script import run_as_script
 
-    raise SystemExit(run_as_script(rerun_failed_scenes))
+    raise SystemExit(
+        run_as_script(rerun_failed_scenes, lambda settings: {"since_days": settings.lookback_days})
+    )

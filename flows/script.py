@@ -6,10 +6,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from prefect.states import State
 
 from scenegen.errors import InputError
+from scenegen.settings import Settings
 from scenegen.storage import local_path
 from tasks.resources import Run, prepare_run
 
@@ -60,12 +62,12 @@ def report_state(state: State, run: Run) -> int:
     return EXIT_OK if state.is_completed() else EXIT_FAILED
 
 
-def run_as_script(flow: Callable[..., State]) -> int:
-    """`python flows/<flow>.py`: the flow with every parameter from the environment."""
+def run_as_script(flow: Callable[..., State], parameters: Callable[[Settings], dict[str, Any]]) -> int:
+    """`python flows/<flow>.py`: the flow with its parameters from the environment."""
     try:
         run = prepare_run()
     except InputError as error:
         return refuse(error)
     with prefect_api_for_this_run():
-        state = flow(return_state=True)
+        state = flow(**parameters(run.settings), return_state=True)
     return report_state(state, run)

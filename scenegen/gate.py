@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
 # A refused key or an unknown model is answered at once, a picture in tens of seconds: once the first paid
 # call has gone this long without an error, the others need not wait for its picture.
 FIRST_CALL_ALONE_SECONDS = 3.0
+CENT_FRACTION = 1e-6  # sums of prices are floats: a budget of exactly three renders admits three, not four
+
+
+def split_budget(
+    max_cost_usd: float | None, spent_usd: float, render_usd: float, shard_sizes: list[int]
+) -> list[float | None]:
+    """Each shard's share of what is left of a run's budget, in whole renders, first shards first.
+
+    A run alone starts renders while its spend is below the cap, so it makes ceil(left / price) of them;
+    the shards together get exactly as many, each at most one per scene, and never spend past their share.
+    """
+    if max_cost_usd is None or render_usd <= 0:
+        return [None] * len(shard_sizes)
+    left = max(0.0, max_cost_usd - spent_usd)
+    renders = math.ceil(left / render_usd - CENT_FRACTION)
+    shares: list[float | None] = []
+    for size in shard_sizes:
+        mine = min(size, renders)
+        renders -= mine
+        shares.append(round(mine * render_usd, 6))
+    return shares
 
 
 class RunGate:
@@ -46,7 +68,7 @@ class RunGate:
             if self._stop_reason:
                 return self._stop_reason
             committed = self.spent_usd + self._held_usd
-            if self.max_cost_usd is not None and paid and committed >= self.max_cost_usd:
+            if self.max_cost_usd is not None and paid and committed >= self.max_cost_usd - CENT_FRACTION:
                 return (
                     f"not started: the run's estimated spend (${committed:.2f}) reached "
                     f"MAX_COST_USD (${self.max_cost_usd:.2f})"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from scenegen.errors import InputError
-from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec, check_scene_id, utcnow
+from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec, Status, check_scene_id, utcnow
 
 TABLE = "scene_generation_history"
 # The same spec would be refused again: the model blocked it, or its (cached) image failed a check.
@@ -62,16 +62,20 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
 
 
 def outcomes_from_history(
-    store: HistoryStore, specs: list[SceneSpec], missing_reasons: dict[str, str]
+    store: HistoryStore, specs: list[SceneSpec], missing: dict[str, tuple[Status, str]]
 ) -> list[SceneOutcome]:
-    """How each scene ended, as its history record says (another process recorded it: a shard run)."""
+    """How each scene ended, as its history record says (another process recorded it: a shard run).
+
+    A scene with no record (its shard never started, or ended before recording it) is recorded now, with
+    the status and reason `missing` gives it, so that rerun-failed finds it.
+    """
     outcomes = []
     for spec in specs:
         record = store.get(spec.scene_id)
         if record is None:
-            outcomes.append(
-                SceneOutcome(spec=spec, status="failed", failure_reason=missing_reasons[spec.scene_id])
-            )
+            status, reason = missing[spec.scene_id]
+            store.save(HistoryRecord.of(spec, failure=reason, failure_status=status))
+            outcomes.append(SceneOutcome(spec=spec, status=status, failure_reason=reason))
             continue
         outcomes.append(
             SceneOutcome(

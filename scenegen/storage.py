@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +34,18 @@ def local_path(uri: str | None) -> Path | None:
     if not uri or not uri.startswith("file:"):
         return None
     return Path(url2pathname(urlparse(uri).path))
+
+
+def read_scene_document(scene_uri: str) -> dict[str, Any]:
+    """The scene.json of a stored scene, from its folder's URI (file:// or gs://)."""
+    folder = local_path(scene_uri)
+    if folder is not None:
+        return json.loads((folder / SCENE_JSON).read_text(encoding="utf-8"))
+    if scene_uri.startswith("gs://"):
+        from scenegen.backends.google.gcs import read_object
+
+        return json.loads(read_object(f"{scene_uri.rstrip('/')}/{SCENE_JSON}"))
+    raise ValueError(f"not a scene folder URI: {scene_uri!r}")
 
 
 class SceneStorage(Protocol):

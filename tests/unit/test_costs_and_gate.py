@@ -89,3 +89,28 @@ def test_side_by_side_admissions_never_hold_more_than_the_budget_allows():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: gate.admit(0.25), range(40)))
     assert sum(r is None for r in results) == 3
+
+
+def test_a_runs_budget_is_split_across_its_shards_in_whole_renders_first_shards_first():
+    from scenegen.gate import split_budget
+
+    price = 0.134
+    # alone, a run with $0.40 left starts renders at $0, $0.134 and $0.268: three; its shards get three
+    assert split_budget(0.402, 0.0, price, [2, 2, 2]) == [0.268, 0.134, 0.0]
+    assert split_budget(0.40, 0.0, price, [2, 2, 2]) == [0.268, 0.134, 0.0]
+    assert split_budget(1.0, 0.2, price, [25, 25]) == [round(6 * price, 6), 0.0]  # prompts spent $0.20
+    assert split_budget(100.0, 0.0, price, [3, 2]) == [round(3 * price, 6), round(2 * price, 6)]
+    assert split_budget(None, 0.0, price, [3, 2]) == [None, None]  # no cap
+    assert split_budget(1.0, 0.0, 0.0, [3]) == [None]  # free images need no budget
+    assert split_budget(0.1, 0.5, price, [3]) == [0.0]  # already spent
+
+
+def test_a_shard_with_a_share_of_whole_renders_starts_exactly_that_many():
+    from scenegen.gate import RunGate
+
+    gate = RunGate(max_cost_usd=3 * 0.134, first_call_alone_seconds=0)
+    started = 0
+    while gate.admit(0.134) is None:
+        gate.settle(0.134, 0.134)
+        started += 1
+    assert started == 3

@@ -1,14 +1,26 @@
 from pathlib import Path
 
+import pytest
 import yaml
+from prefect.exceptions import ParameterTypeError, SignatureMismatchError
 from prefect.flows import load_flow_from_entrypoint
+from prefect.utilities.callables import parameter_schema
+
+from scenegen.config import load_archetype_config
 
 REPO = Path(__file__).resolve().parents[2]
-DEPLOYMENTS = {d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
+ENTRIES = yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]
+
+
+def flow_of(entry: dict):
+    return load_flow_from_entrypoint(f"{REPO}/{entry['entrypoint']}")
+
+
+DEPLOYMENTS = {f"{flow_of(entry).name}/{entry['name']}": entry for entry in ENTRIES}
 
 
 def test_the_daily_deployment_runs_on_cloud_run_on_a_paused_schedule():
-    daily = DEPLOYMENTS["scene-generation-daily"]
+    daily = DEPLOYMENTS["generate-scenes/scene-generation-daily"]
     assert daily["parameters"] == {"scenes": 10}
     assert daily["schedules"] == [{"cron": "0 8 * * *", "timezone": "America/Los_Angeles", "active": False}]
     pool = daily["work_pool"]
@@ -20,35 +32,78 @@ def test_the_daily_deployment_runs_on_cloud_run_on_a_paused_schedule():
     assert (variables["cpu"], variables["memory"], variables["timeout"]) == ("2", "4Gi", 3600)
     assert {"image", "region", "service_account_name"} <= set(variables)
     assert {"BUCKET", "FIRESTORE_PROJECT"} <= set(variables["env"])
-    assert DEPLOYMENTS["rerun-failed-scenes"]["work_pool"]["name"] == "scenegen-cloud-run"
-    assert "schedules" not in DEPLOYMENTS["rerun-failed-scenes"]
+    rerun = DEPLOYMENTS["rerun-failed-scenes/rerun-failed-scenes"]
+    assert rerun["work_pool"]["name"] == "scenegen-cloud-run" and "schedules" not in rerun
+
+
+def test_every_run_that_fans_out_has_a_shard_deployment_of_the_same_name_on_the_same_pool():
+    for name, entry in DEPLOYMENTS.items():
+        if name.startswith("generate-scenes/"):
+            shard = DEPLOYMENTS[f"generate-shard/{entry['name']}"]
+            assert shard["work_pool"]["name"] == entry["work_pool"]["name"]
+            assert "schedules" not in shard
 
 
 def test_every_entrypoint_loads_and_accepts_its_parameters():
     assert set(DEPLOYMENTS) == {
-        "scene-generation-daily",
-        "rerun-failed-scenes",
-        "scene-generation-local",
-        "rerun-failed-scenes-local",
+        "generate-scenes/scene-generation-daily",
+        "generate-shard/scene-generation-daily",
+        "rerun-failed-scenes/rerun-failed-scenes",
+        "generate-scenes/scene-generation-local",
+        "generate-shard/scene-generation-local",
+        "rerun-failed-scenes/rerun-failed-scenes-local",
+        "hand-off-scene/scene-handoff-local",
     }
-    for deployment in DEPLOYMENTS.values():
-        flow = load_flow_from_entrypoint(f"{REPO}/{deployment['entrypoint']}")
-        assert flow.name in {"generate-scenes", "rerun-failed-scenes"}
-        flow.validate_parameters(deployment["parameters"])
+    for entry in ENTRIES:
+        if "parameters" in entry:
+            flow_of(entry).validate_parameters(entry["parameters"])
 
 
-def test_the_run_form_offers_the_archetypes_and_refuses_bad_values():
-    import pytest
-    from prefect.exceptions import ParameterTypeError
+def test_the_downstream_example_is_started_by_each_completed_scene_with_its_id_and_uri():
+    [trigger] = DEPLOYMENTS["hand-off-scene/scene-handoff-local"]["triggers"]
+    assert trigger["enabled"] and trigger["expect"] == ["scenegen.scene.completed"]
+    assert trigger["match"] == {"prefect.resource.id": "scenegen.scene.*"}
+    assert trigger["parameters"] == {
+        "scene_id": "{{ event.payload.scene_id }}",
+        "scene_uri": "{{ event.payload.scene_uri }}",
+    }
 
+
+def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_internal():
+    """The schema the UI's run form is drawn from, as `prefect deploy` sends it to the API."""
     generate = load_flow_from_entrypoint(f"{REPO}/flows/generate_scenes.py:generate_scenes")
-    schema = generate.parameters.model_dump()
-    assert set(schema["definitions"]["ArchetypeName"]["enum"]) >= {"kitchen", "loading_dock", "utility_room"}
-    assert schema["properties"]["scenes"]["anyOf"][0]["maximum"] == 1000
+    schema = parameter_schema(generate.fn).model_dump()
+    fields = schema["properties"]
+    assert list(fields) == ["scenes", "archetypes", "dry_run", "seed", "lookback_days", "shard_size"]
+    assert fields["scenes"] == {
+        "default": 10,
+        "description": "How many scenes to make (1 to 1000).",
+        "maximum": 1000,
+        "minimum": 1,
+        "position": 0,
+        "title": "scenes",
+        "type": "integer",
+    }
+    assert fields["lookback_days"]["default"] == 30 and fields["lookback_days"]["type"] == "integer"
+    assert fields["dry_run"]["type"] == "boolean" and fields["dry_run"]["default"] is False
+    archetypes = fields["archetypes"]
+    assert archetypes["type"] == "array" and archetypes["default"] == []
+    assert archetypes["items"] == {"$ref": "#/definitions/ArchetypeName"}
+    assert schema["definitions"]["ArchetypeName"]["enum"] == list(load_archetype_config().names)
+    # only the seed may be left empty (a new plan); no parameter shows as a choice of types but it
+    assert [name for name, field in fields.items() if "anyOf" in field] == ["seed"]
+    assert not schema.get("required")
     for bad in ({"scenes": 0}, {"archetypes": ["spaceship"]}, {"seed": -1}, {"shard_size": 0}):
         with pytest.raises(ParameterTypeError):
             generate.validate_parameters(bad)
+    with pytest.raises(SignatureMismatchError):  # what the parent gives its shards is no parameter here
+        generate.validate_parameters({"shard": []})
     rerun = load_flow_from_entrypoint(f"{REPO}/flows/rerun_failed_scenes.py:rerun_failed_scenes")
-    assert set(rerun.parameters.properties) == {"scene_ids", "since_days", "limit"}
+    rerun_fields = parameter_schema(rerun.fn).model_dump()["properties"]
+    assert {name: field["default"] for name, field in rerun_fields.items()} == {
+        "scene_ids": [],
+        "since_days": 30,
+        "limit": 1000,
+    }
     with pytest.raises(ParameterTypeError):
         rerun.validate_parameters({"scene_ids": ["Bad/Id"]})

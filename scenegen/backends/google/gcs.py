@@ -135,3 +135,10 @@ class GcsSceneStorage:
     def is_complete(self, scene_id: str) -> bool:
         with transient_errors("GCS", _TRANSIENT):
             return self.bucket.blob(self._path(scene_id, MARKER)).exists()
+
+
+def read_object(uri: str) -> str:
+    """The text of gs://bucket/path."""
+    bucket, _, path = uri.removeprefix("gs://").partition("/")
+    with transient_errors("GCS", _TRANSIENT):
+        return storage.Client().bucket(bucket).blob(path).download_as_text()

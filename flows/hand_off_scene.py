@@ -1,0 +1,36 @@
+"""An example downstream deployment: started by a trigger on `scenegen.scene.completed` with the scene's id
+and folder URI, it reads the stored scene.json and logs what it would hand to 3D reconstruction. Replace its
+body with the first stage of your own pipeline; the trigger in prefect.yaml stays as it is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from prefect import flow, get_run_logger
+from pydantic import Field
+
+from flows.rerun_failed_scenes import SceneId
+from scenegen.storage import IMAGE_NAME, read_scene_document
+
+SceneUri = Annotated[str, Field(pattern=r"^(file|gs)://", title="Scene folder URI")]
+
+
+@flow(name="hand-off-scene")
+def hand_off_scene(scene_id: SceneId, scene_uri: SceneUri) -> dict[str, Any]:
+    """What reconstruction would get for one stored scene: the image, the camera and any ground truth."""
+    document = read_scene_document(scene_uri)
+    if document["spec"]["scene_id"] != scene_id:
+        raise ValueError(f"{scene_uri} holds {document['spec']['scene_id']}, not {scene_id}")
+    result = document["result"]
+    camera = result.get("camera") or {}
+    truth = document.get("ground_truth", {})
+    hand_off = {
+        "scene_id": scene_id,
+        "image": f"{scene_uri.rstrip('/')}/{IMAGE_NAME}",
+        "sha256": result["sha256"],
+        "size": [result["width"], result["height"]],
+        "intrinsics": {k: camera[k] for k in ("fx", "fy", "cx", "cy")} if camera else None,
+        "ground_truth": sorted(truth.get("files", {})),
+    }
+    get_run_logger().info("would hand to reconstruction: %s", hand_off)
+    return hand_off
