@@ -31,8 +31,8 @@ def generate_shard(
     """
     from tasks.resources import prepare_run
 
-    run = prepare_run(lookback_days=lookback_days, max_cost_usd=budget_usd)
+    run = prepare_run(lookback_days=lookback_days)
     worker = os.environ.get("PREFECT__WORKER_NAME")  # set by the Prefect worker that started this run
     get_run_logger().info("%d scenes on worker %s, budget %s", len(specs), worker, budget_usd)
-    state = finish_run(produce_scenes(specs, run), run)
+    state = finish_run(produce_scenes(specs, run, share_usd=budget_usd), run)
     return state.model_copy(update={"message": f"{state.message} (worker {worker or 'none'})"})

@@ -42,12 +42,22 @@ class SceneRun:
     """What the scenes of one run share: its resources, cached stages, budget gate, recent image hashes,
     and the two kinds of slot."""
 
-    def __init__(self, run: Run, total: int, spent_usd: float, history: list[HistoryRecord]) -> None:
+    def __init__(
+        self,
+        run: Run,
+        total: int,
+        spent_usd: float,
+        history: list[HistoryRecord],
+        share_usd: float | None = None,
+    ) -> None:
         self.resources = run.resources
         self.render_scene = render_scene.with_options(result_storage=run.cache)
         self.check_image = check_image.with_options(result_storage=run.cache)
         self.upload_scene = upload_scene.with_options(result_storage=run.cache)
-        self.gate = RunGate(run.settings.max_cost_usd, spent_usd)
+        if share_usd is None:
+            self.gate = RunGate(run.settings.max_cost_usd, spent_usd)
+        else:
+            self.gate = RunGate(share_usd, spent_usd, share=True)
         self.hashes = RecentHashes(history)
         # An image drawn on this machine is CPU work too: more of them at once than cores only costs memory.
         images = run.settings.max_concurrency
@@ -62,15 +72,20 @@ class SceneRun:
 
 
 def produce_scenes(
-    specs: list[SceneSpec], run: Run, spent_usd: float = 0.0, history: list[HistoryRecord] | None = None
+    specs: list[SceneSpec],
+    run: Run,
+    spent_usd: float = 0.0,
+    history: list[HistoryRecord] | None = None,
+    share_usd: float | None = None,
 ) -> list[SceneOutcome]:
     """Every spec to its end, outcomes in the order of `specs`.
 
     `spent_usd` is what the run already spent (its prompts), counted against MAX_COST_USD; `history`, the
-    recent records whose images a new one must not copy (read from the store when not given).
+    recent records whose images a new one must not copy (read from the store when not given); `share_usd`,
+    a shard's share of its run's budget, which replaces MAX_COST_USD and is never exceeded.
     """
     recent = history if history is not None else load_history(run.resources)
-    scenes = SceneRun(run, len(specs), spent_usd, recent)
+    scenes = SceneRun(run, len(specs), spent_usd, recent, share_usd)
     with ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene") as pool:
         futures = []
         for spec in specs:

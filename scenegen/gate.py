@@ -46,8 +46,12 @@ class RunGate:
         max_cost_usd: float | None,
         spent_usd: float = 0.0,
         first_call_alone_seconds: float = FIRST_CALL_ALONE_SECONDS,
+        share: bool = False,
     ) -> None:
+        """`share`: the cap is a shard's share of its run's budget, which a render may not take it past
+        (a run's own MAX_COST_USD stops new renders once the spend reaches it)."""
         self.max_cost_usd = max_cost_usd
+        self.share = share
         self.spent_usd = spent_usd
         self.first_call_alone_seconds = first_call_alone_seconds
         self._first_paid_started = 0.0
@@ -68,11 +72,17 @@ class RunGate:
             if self._stop_reason:
                 return self._stop_reason
             committed = self.spent_usd + self._held_usd
-            if self.max_cost_usd is not None and paid and committed >= self.max_cost_usd - CENT_FRACTION:
-                return (
-                    f"not started: the run's estimated spend (${committed:.2f}) reached "
-                    f"MAX_COST_USD (${self.max_cost_usd:.2f})"
-                )
+            if self.max_cost_usd is not None and paid:
+                if self.share and committed + expected_usd > self.max_cost_usd + CENT_FRACTION:
+                    return (
+                        f"not started: the shard's share of MAX_COST_USD (${self.max_cost_usd:.2f}) "
+                        f"is spent (${committed:.2f})"
+                    )
+                if not self.share and committed >= self.max_cost_usd - CENT_FRACTION:
+                    return (
+                        f"not started: the run's estimated spend (${committed:.2f}) reached "
+                        f"MAX_COST_USD (${self.max_cost_usd:.2f})"
+                    )
             if paid and self._first_paid == "not started":
                 self._first_paid = "under way"
                 self._first_paid_started = time.monotonic()

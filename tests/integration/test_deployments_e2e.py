@@ -1,8 +1,10 @@
-"""The deployments for real: a `prefect server` on 127.0.0.1, `prefect deploy` of the local deployments, a
-process worker, and runs triggered through the API with parameters as the UI sends them."""
+"""The deployments for real: a `prefect server` on 127.0.0.1, `prefect deploy` of the local deployments (the
+example downstream one with its trigger included), two process workers on one pool, and runs created through
+the API with parameters as the UI's run form sends them."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from scenegen.costs import load_price_table
 from tests import emulators
 from tests.conftest import TEST_KEY, FakeGemini
 from tests.helpers import events_named
@@ -19,21 +22,45 @@ from tests.helpers import events_named
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = emulators.PREFECT
 IMAGE_MODEL = "gemini-3-pro-image"
+WORKERS = ("worker-a", "worker-b")
+CAP_USD = 0.402  # three images at $0.134
 
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeGemini) -> Iterator[dict]:
-    """Server, pool, deployments and worker; everything started here is stopped by PID at the end."""
+    """Server, pool, deployments and two workers; everything started here is stopped by PID at the end."""
     work = tmp_path_factory.mktemp("deployments")
     env = emulators.prefect_environment(work / "prefect-home")
     started: list[subprocess.Popen] = []
     try:
         started.append(emulators.start_prefect_server(env, work / "server.log"))
         cli = {"env": env, "cwd": REPO, "capture_output": True, "text": True, "timeout": 300}
+        capped = json.dumps({"env": {"MAX_COST_USD": str(CAP_USD)}})
         for command in (
             [PREFECT, "work-pool", "create", "scenegen-local", "--type", "process"],
-            [PREFECT, "--no-prompt", "deploy", "--name", "scene-generation-local"],
+            [PREFECT, "--no-prompt", "deploy", "--name", "generate-scenes/scene-generation-local"],
+            [PREFECT, "--no-prompt", "deploy", "--name", "generate-shard/scene-generation-local"],
             [PREFECT, "--no-prompt", "deploy", "--name", "rerun-failed-scenes-local"],
+            [PREFECT, "--no-prompt", "deploy", "--name", "scene-handoff-local"],
+            # a run capped by MAX_COST_USD in its job's environment, and its shards
+            *(
+                [
+                    PREFECT,
+                    "--no-prompt",
+                    "deploy",
+                    entrypoint,
+                    "--name",
+                    "capped",
+                    "--pool",
+                    "scenegen-local",
+                    "--job-variable",
+                    capped,
+                ]
+                for entrypoint in (
+                    "flows/generate_scenes.py:generate_scenes",
+                    "flows/generate_shard.py:generate_shard",
+                )
+            ),
         ):
             done = subprocess.run(command, **cli)
             assert done.returncode == 0, done.stdout + done.stderr
@@ -45,14 +72,28 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
             "PROMPT_BACKEND": "local",
             "PREFECT_WORKER_QUERY_SECONDS": "2",
         }
-        worker = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", "scenegen-local", "--type", "process"],
-            env=worker_env,
-            cwd=REPO,
-            stdout=open(work / "worker.log", "wb"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-        )
-        started.append(worker)
+        for name in WORKERS:
+            started.append(
+                subprocess.Popen(
+                    [
+                        PREFECT,
+                        "worker",
+                        "start",
+                        "--pool",
+                        "scenegen-local",
+                        "--type",
+                        "process",
+                        "--name",
+                        name,
+                        "--limit",
+                        "2",  # the parent holds one: no worker can take every shard
+                    ],
+                    env=worker_env,
+                    cwd=REPO,
+                    stdout=open(work / f"{name}.log", "wb"),  # noqa: SIM115
+                    stderr=subprocess.STDOUT,
+                )
+            )
         yield {"api": env["PREFECT_API_URL"], "output": output, "logs": work}
     finally:
         for process in reversed(started):
@@ -65,7 +106,7 @@ def _client(api: str):
     return SyncPrefectClient(api)
 
 
-def run(api: str, deployment: str, parameters: dict, logs: Path, timeout: float = 240):
+def run(api: str, deployment: str, parameters: dict, logs: Path, timeout: float = 300):
     """Create a flow run as the UI's run form does, and wait for its final state."""
     with _client(api) as client:
         target = client.read_deployment_by_name(deployment)
@@ -76,10 +117,36 @@ def run(api: str, deployment: str, parameters: dict, logs: Path, timeout: float 
             if flow_run.state and flow_run.state.is_final():
                 return flow_run
             time.sleep(1)
-    raise AssertionError(f"{deployment} did not finish: {(logs / 'worker.log').read_text()[-4000:]}")
+    worker_logs = "".join((logs / f"{name}.log").read_text()[-3000:] for name in WORKERS)
+    raise AssertionError(f"{deployment} did not finish: {worker_logs}")
 
 
-def test_ui_runs_reruns_fan_out_and_events_through_a_worker(deployed, fake_gemini_server):
+def shard_runs(api: str, parent_started: datetime) -> list:
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterStartTime, FlowRunFilterTags
+
+    with _client(api) as client:
+        return client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=["scenegen-shard"]),
+                start_time=FlowRunFilterStartTime(after_=parent_started),
+            )
+        )
+
+
+def failures(output: Path, since: datetime) -> list[tuple]:
+    from scenegen.backends.local.sqlite import SqliteHistoryStore
+
+    records = SqliteHistoryStore(output / "history.sqlite3").records_since(since)
+    return [(r.scene_id, r.status, r.failure_reason) for r in records if not r.success]
+
+
+def stored(output: Path) -> set[str]:
+    return {p.parent.name for p in (output / "scenes").glob("*/.scene_generation_complete")}
+
+
+def test_ui_runs_reruns_fan_out_over_two_workers_budgets_and_the_downstream_trigger(
+    deployed, fake_gemini_server
+):
     api, output, logs = deployed["api"], deployed["output"], deployed["logs"]
     started = datetime.now(UTC)
 
@@ -96,28 +163,70 @@ def test_ui_runs_reruns_fan_out_and_events_through_a_worker(deployed, fake_gemin
         api, "generate-scenes/scene-generation-local", {"scenes": 2, "archetypes": ["lab"], "seed": 4}, logs
     )
     assert first.state.name == "Failed" and "1 of 2 scenes failed" in first.state.message
-    stored = sorted(p.parent.name for p in (output / "scenes").glob("*/.scene_generation_complete"))
-    assert len(stored) == 1
+    assert len(stored(output)) == 1
 
-    # rerun-failed completes it, on the same worker
+    # rerun-failed completes it
     rerun = run(api, "rerun-failed-scenes/rerun-failed-scenes-local", {"since_days": 7}, logs)
     assert rerun.state.name == "Completed", rerun.state.message
-    assert len(list((output / "scenes").glob("*/.scene_generation_complete"))) == 2
+    assert len(stored(output)) == 2
 
-    # a fanned-out run: 4 scenes in shards of 2 are two child runs of the same deployment
+    # a fanned-out run: 8 scenes in shards of 2 are four runs of generate-shard, on both workers
+    fan_out_started = datetime.now(UTC)
     parent = run(
-        api, "generate-scenes/scene-generation-local", {"scenes": 4, "shard_size": 2, "seed": 9}, logs
+        api, "generate-scenes/scene-generation-local", {"scenes": 8, "shard_size": 2, "seed": 9}, logs
     )
-    assert parent.state.name == "Completed", parent.state.message
-    assert "4 of 4 scenes stored" in parent.state.message
-    with _client(api) as client:
-        runs = client.read_flow_runs(limit=50)
-    children = [r for r in runs if r.tags and "scenegen-shard" in r.tags]
-    assert len(children) == 2 and all(r.state.name == "Completed" for r in children)
-    assert len(list((output / "scenes").glob("*/.scene_generation_complete"))) == 6
+    assert parent.state.name == "Completed", (parent.state.message, failures(output, fan_out_started))
+    assert "8 of 8 scenes stored" in parent.state.message
+    children = shard_runs(api, fan_out_started)
+    assert len(children) == 4 and all(child.state.name == "Completed" for child in children)
+    workers = {child.state.message.rsplit("(worker ", 1)[1].rstrip(")") for child in children}
+    assert workers == set(WORKERS), [child.state.message for child in children]
+    assert len(stored(output)) == 10
 
-    scene_events = events_named("scenegen.scene.completed", started, expected=6, api=api)
-    assert len({e.resource.id for e in scene_events}) == 6
-    run_events = events_named("scenegen.run.completed", started, expected=5, api=api)
-    assert len(run_events) >= 5  # the first run, the rerun, the parent and its two shards
+    # a capped run fanned out: 6 scenes in shards of 2 with $0.402 spend three images' worth in total
+    calls_before = len([r for r in fake_gemini_server.requests() if IMAGE_MODEL in r["path"]])
+    capped_started = datetime.now(UTC)
+    capped = run(api, "generate-scenes/capped", {"scenes": 6, "shard_size": 2, "seed": 11}, logs)
+    from scenegen.backends.local.sqlite import SqliteHistoryStore
+
+    history = SqliteHistoryStore(output / "history.sqlite3").records_since(capped_started)
+    assert capped.state.name == "Failed" and "3 of 6 scenes" in capped.state.message, [
+        (r.scene_id, r.status, r.failure_reason) for r in history
+    ]
+    image_calls = len([r for r in fake_gemini_server.requests() if IMAGE_MODEL in r["path"]]) - calls_before
+    assert image_calls == 3  # as many as the run alone would start: the cap holds across its shards
+    budgets = sorted(child.parameters["budget_usd"] for child in shard_runs(api, capped_started))
+    price = load_price_table().price(IMAGE_MODEL, image=True).typical_request_usd
+    assert budgets == [0.0, price, 2 * price]
+    assert len(stored(output)) == 13
+    skipped = [r for r in history if r.status == "skipped"]
+    assert len(skipped) == 3 and all("MAX_COST_USD" in r.failure_reason for r in skipped)
+    assert sum(r.cost_usd for r in history) <= 3 * price
+
+    # every stored scene announced itself, and each announcement started the downstream example with the
+    # scene's id and folder
+    scene_events = events_named("scenegen.scene.completed", started, expected=13, api=api)
+    announced = {event.payload["scene_id"]: event.payload["scene_uri"] for event in scene_events}
+    assert set(announced) == stored(output)
+    hand_offs = hand_off_runs(api, expected=13, logs=logs)
+    assert {r.parameters["scene_id"]: r.parameters["scene_uri"] for r in hand_offs} == announced
+    assert all(r.state.name == "Completed" for r in hand_offs), [r.state.message for r in hand_offs]
+    run_events = events_named("scenegen.run.completed", started, expected=11, api=api)
+    assert len(run_events) >= 11  # the first run, the rerun, two parents and their seven shards
     shutil.rmtree(output)
+
+
+def hand_off_runs(api: str, expected: int, logs: Path, timeout: float = 240) -> list:
+    """The runs of the downstream example, once `expected` of them have ended."""
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+
+    deadline = time.monotonic() + timeout
+    with _client(api) as client:
+        while True:
+            runs = client.read_flow_runs(
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["scene-handoff-local"]))
+            )
+            ended = [r for r in runs if r.state and r.state.is_final()]
+            if len(ended) >= expected or time.monotonic() > deadline:
+                return ended
+            time.sleep(2)

@@ -114,3 +114,12 @@ def test_a_shard_with_a_share_of_whole_renders_starts_exactly_that_many():
         gate.settle(0.134, 0.134)
         started += 1
     assert started == 3
+
+
+def test_a_shards_share_is_never_exceeded_even_when_renders_cost_less_than_expected():
+    from scenegen.gate import RunGate
+
+    gate = RunGate(max_cost_usd=0.14, first_call_alone_seconds=0, share=True)
+    assert gate.admit(0.14) is None
+    gate.settle(0.14, 0.1375)  # cheaper than expected: a run alone would start another, a share may not
+    assert "share" in gate.admit(0.14)
