@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="plan and write prompts only; render, store and record nothing (env DRY_RUN)",
     )
+    batch_help = "submit the images as Gemini batch jobs at half the price; `scenegen collect` stores them"
+    generate.add_argument("--batch", action="store_true", default=None, help=f"{batch_help} (env BATCH)")
     generate.add_argument(
         "--seed",
         type=_whole_number(0, 2**31 - 1),
@@ -69,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="D",
         help="how far back to look for failed scenes (default: LOOKBACK_DAYS, 30)",
     )
+    rerun.add_argument("--batch", action="store_true", default=None, help=f"{batch_help} (env BATCH)")
+    commands.add_parser(
+        "collect", help="store the scenes of finished batch jobs (run the collect-batches flow)"
+    )
     report = commands.add_parser("report", help="the diversity report of recent history, with its pictures")
     report.add_argument(
         "--days",
@@ -83,9 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "generate":
-            overrides = dict(scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run)
+            overrides = dict(
+                scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run, batch=args.batch
+            )
+        elif args.command == "rerun-failed":
+            overrides = dict(lookback_days=args.since_days, batch=args.batch)
+        elif args.command == "report":
+            overrides = dict(lookback_days=args.days)
         else:
-            overrides = dict(lookback_days=args.days if args.command == "report" else args.since_days)
+            overrides = {}
         load_settings(**overrides)  # the common mistakes are refused before Prefect is even imported
     except InputError as exc:
         print(f"scenegen: error: {exc}", file=sys.stderr)
@@ -102,11 +114,14 @@ def main(argv: list[str] | None = None) -> int:
         run = prepare_run(**overrides)
         if args.command == "rerun-failed" and args.scene_ids:  # a malformed or unknown id: refused here
             rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days)
+        if args.command == "collect" and run.resources.batches is None:
+            raise InputError("batch jobs are Gemini's: set GEMINI_API_KEY to collect them")
     except InputError as exc:
         return refuse(exc)
     if args.command == "report":
         return report_command(run)
 
+    from flows.collect_batches import collect_batches
     from flows.generate_scenes import generate_scenes, parameters_from_settings
     from flows.rerun_failed_scenes import rerun_failed_scenes
 
@@ -114,9 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "generate":
             parameters = parameters_from_settings(run.settings)
             state = generate_scenes(**parameters, seed=args.seed, return_state=True)
+        elif args.command == "collect":
+            state = collect_batches(return_state=True)
         else:
             state = rerun_failed_scenes(
-                scene_ids=args.scene_ids or [], since_days=run.settings.lookback_days, return_state=True
+                scene_ids=args.scene_ids or [],
+                since_days=run.settings.lookback_days,
+                batch=run.settings.batch,
+                return_state=True,
             )
     return report_state(state, run)
 

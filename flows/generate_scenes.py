@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.states import Completed, State
 from pydantic import Field
 
+from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
 from scenegen.config import ArchetypeName
 from tasks.artifacts import publish_plan
@@ -34,9 +35,10 @@ def generate_scenes(
     seed: Seed | None = None,
     lookback_days: LookbackDays = 30,
     shard_size: ShardSize = 25,
+    batch: bool = False,
 ) -> State:
     """Make a batch of scenes. The command line and `python flows/generate_scenes.py` pass the environment's
-    SCENES_PER_RUN, ARCHETYPES, DRY_RUN and LOOKBACK_DAYS as these parameters.
+    SCENES_PER_RUN, ARCHETYPES, DRY_RUN, LOOKBACK_DAYS and BATCH as these parameters.
 
     Args:
         scenes: How many scenes to make (1 to 1000).
@@ -45,9 +47,14 @@ def generate_scenes(
         seed: The seed of an earlier plan, to make it again; empty: a new plan.
         lookback_days: The history window that the weights, prompts and near-copy checks look at.
         shard_size: Above this many scenes, a deployment's run fans out into shard runs of this size.
+        batch: Submit the images as Gemini batch jobs at half the price; collect-batches stores them.
     """
     run = prepare_run(
-        scenes_per_run=scenes, archetypes=archetypes, dry_run=dry_run, lookback_days=lookback_days
+        scenes_per_run=scenes,
+        archetypes=archetypes,
+        dry_run=dry_run,
+        lookback_days=lookback_days,
+        batch=batch,
     )
     if seed is None:
         seed = secrets.randbelow(2**31)
@@ -64,7 +71,9 @@ def generate_scenes(
         )
 
     deployment = own_deployment()
-    if len(prompts.specs) > shard_size and deployment:
+    if run.settings.batch:
+        outcomes = submit_scenes(prompts.specs, run, spent_usd=prompts.cost_usd)
+    elif len(prompts.specs) > shard_size and deployment:
         outcomes = run_shards(prompts.specs, shard_size, run, deployment, spent_usd=prompts.cost_usd)
     else:
         outcomes = produce_scenes(prompts.specs, run, spent_usd=prompts.cost_usd, history=history)
@@ -78,6 +87,7 @@ def parameters_from_settings(settings) -> dict:
         "archetypes": list(settings.archetypes),
         "dry_run": settings.dry_run,
         "lookback_days": settings.lookback_days,
+        "batch": settings.batch,
     }
 
 

@@ -8,6 +8,7 @@ from prefect import flow
 from prefect.states import Completed, State
 from pydantic import Field
 
+from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
 from scenegen.models import SCENE_ID_PATTERN
 from tasks.planning import load_failed_scenes
@@ -23,6 +24,7 @@ def rerun_failed_scenes(
     scene_ids: list[SceneId] = [],  # noqa: B006 - a parameter default, never mutated
     since_days: SinceDays = 30,
     limit: Limit = 1000,
+    batch: bool = False,
 ) -> State:
     """Rerun the named scenes, or every failed scene of the last `since_days`.
 
@@ -30,17 +32,22 @@ def rerun_failed_scenes(
         scene_ids: These scenes; none given: every failed scene in the window.
         since_days: How far back to look for failed scenes.
         limit: Rerun at most this many.
+        batch: Submit them as Gemini batch jobs at half the price; collect-batches stores them.
     """
-    run = prepare_run(lookback_days=since_days)
+    run = prepare_run(lookback_days=since_days, batch=batch)
     specs = load_failed_scenes(run.resources, scene_ids)[:limit]
     if not specs:
         return Completed(message="no failed scenes to rerun")
-    return finish_run(produce_scenes(specs, run), run)
+    outcomes = submit_scenes(specs, run) if run.settings.batch else produce_scenes(specs, run)
+    return finish_run(outcomes, run)
 
 
 if __name__ == "__main__":
     from flows.script import run_as_script
 
     raise SystemExit(
-        run_as_script(rerun_failed_scenes, lambda settings: {"since_days": settings.lookback_days})
+        run_as_script(
+            rerun_failed_scenes,
+            lambda settings: {"since_days": settings.lookback_days, "batch": settings.batch},
+        )
     )

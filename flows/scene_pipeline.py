@@ -35,8 +35,6 @@ from tasks.render import render_scene, staged_image_path
 from tasks.resources import Run, shared_image_limit
 from tasks.store import upload_scene
 
-FREE_REPLACEMENTS = 3  # fresh specs for a rejected image that cost nothing to make
-
 
 class SceneRun:
     """What the scenes of one run share: its resources, cached stages, budget gate, recent image hashes,
@@ -49,8 +47,10 @@ class SceneRun:
         spent_usd: float,
         history: list[HistoryRecord],
         share_usd: float | None = None,
+        batch_jobs: dict[str, str] | None = None,
     ) -> None:
         self.resources = run.resources
+        self.batch_jobs = batch_jobs or {}  # scene id -> the batch job its image came from
         self.render_scene = render_scene.with_options(result_storage=run.cache)
         self.check_image = check_image.with_options(result_storage=run.cache)
         self.upload_scene = upload_scene.with_options(result_storage=run.cache)
@@ -77,15 +77,17 @@ def produce_scenes(
     spent_usd: float = 0.0,
     history: list[HistoryRecord] | None = None,
     share_usd: float | None = None,
+    batch_jobs: dict[str, str] | None = None,
 ) -> list[SceneOutcome]:
     """Every spec to its end, outcomes in the order of `specs`.
 
     `spent_usd` is what the run already spent (its prompts), counted against MAX_COST_USD; `history`, the
     recent records whose images a new one must not copy (read from the store when not given); `share_usd`,
-    a shard's share of its run's budget, which replaces MAX_COST_USD and is never exceeded.
+    a shard's share of its run's budget, which replaces MAX_COST_USD and is never exceeded; `batch_jobs`,
+    for a collect run, the batch job each scene's image came from (recorded with it).
     """
     recent = history if history is not None else load_history(run.resources)
-    scenes = SceneRun(run, len(specs), spent_usd, recent, share_usd)
+    scenes = SceneRun(run, len(specs), spent_usd, recent, share_usd, batch_jobs)
     with ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene") as pool:
         futures = []
         for spec in specs:
@@ -141,6 +143,7 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
         scene_uri=stored.scene_uri,
         seconds=time.perf_counter() - started,
         cost_usd=cost,
+        batch_job=scenes.batch_jobs.get(spec.scene_id),
     )
     announce_scene(outcome)
     return outcome
@@ -189,7 +192,12 @@ def store_and_record(
         with transaction():
             stored = stage(spec=spec, rendered=rendered, resources=resources)
             record = HistoryRecord.of(
-                spec, stored=stored, rendered=rendered, flow_run_id=scenes.flow_run_id, phash=phash
+                spec,
+                stored=stored,
+                rendered=rendered,
+                flow_run_id=scenes.flow_run_id,
+                phash=phash,
+                batch_job=scenes.batch_jobs.get(spec.scene_id),
             )
             record_scene(record, resources)
     except Exception:
@@ -202,12 +210,11 @@ def store_and_record(
 
 def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) -> SceneOutcome:
     """New specs of the same archetype, each written against the history as it is now (the rejections in
-    it) and made in the next free image slot: until one passes, up to FREE_REPLACEMENTS of them when
-    images cost nothing, one when they are paid for."""
+    it) and made in the next free image slot, until one passes: as many as the image backend allows
+    (several when images cost nothing, one when they are paid for, none for collected batch answers)."""
     resources = scenes.resources
-    tries = 1 if resources.images.expected_cost_usd > 0 else FREE_REPLACEMENTS
     outcome = rejected
-    for attempt in range(1, tries + 1):
+    for attempt in range(1, resources.images.replacements + 1):
         try:
             history = recent_history(resources.history, resources.settings.lookback_days)
             fresh = resources.prompts.write([spec.archetype], history, spec.seed + attempt).specs[0]
@@ -241,6 +248,7 @@ def record_failure(
             failure_status=status,  # type: ignore[arg-type]
             cost_usd=rendered.cost_usd if rendered else cost,
             flow_run_id=scenes.flow_run_id,
+            batch_job=scenes.batch_jobs.get(spec.scene_id),
         )
         record_scene(record, scenes.resources)
     except Exception as record_error:
@@ -251,6 +259,7 @@ def record_failure(
         failure_reason=reason,
         seconds=time.perf_counter() - started,
         cost_usd=cost,
+        batch_job=scenes.batch_jobs.get(spec.scene_id),
     )
 
 

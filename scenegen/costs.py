@@ -31,6 +31,8 @@ class PriceTable(BaseModel):
     checked: str
     note: str = ""
     models: dict[str, ModelPrice]
+    batch_price_factor: float = Field(gt=0, le=1)  # what the Batch API charges, as a share of online
+    batch_note: str = ""
     default_image_model: str
     default_text_model: str
 
@@ -39,8 +41,16 @@ class PriceTable(BaseModel):
         fallback = self.default_image_model if image else self.default_text_model
         return self.models.get(model) or self.models[fallback]
 
-    def cost(self, model: str, usage: Any, *, image: bool) -> float:
-        """Estimated USD of one call from its usage metadata (google-genai's `usage_metadata`)."""
+    def expected(self, model: str, *, image: bool, batch: bool = False) -> float:
+        """A typical call's price: what is held against MAX_COST_USD before its answer is known."""
+        factor = self.batch_price_factor if batch else 1.0
+        return round(self.price(model, image=image).typical_request_usd * factor, 6)
+
+    def cost(self, model: str, usage: Any, *, image: bool, batch: bool = False) -> float:
+        """Estimated USD of one call from its usage metadata (google-genai's `usage_metadata`); `batch`:
+        made through the Batch API."""
+        if batch:
+            return round(self.cost(model, usage, image=image) * self.batch_price_factor, 6)
         price = self.price(model, image=image)
         if usage is None:
             return price.typical_request_usd

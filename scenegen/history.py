@@ -23,6 +23,8 @@ SUMMARY_FIELDS = (
     "success",
     "status",
     "phash",
+    "cost_usd",  # the report splits the spend into online and batch
+    "batch_job",
 )
 
 
@@ -32,6 +34,10 @@ class HistoryStore(Protocol):
         ...
 
     def get(self, scene_id: str) -> HistoryRecord | None: ...
+
+    def submitted(self) -> list[HistoryRecord]:
+        """Whole records of every scene waiting in a batch job (status `submitted`), oldest first."""
+        ...
 
     def save(self, record: HistoryRecord) -> None:
         """Insert or replace the record of `record.scene_id`, adding its attempts to earlier ones."""
@@ -54,9 +60,17 @@ def rerun_specs(store: HistoryStore, scene_ids: list[str], since_days: int) -> l
             record = store.get(check_scene_id(scene_id))
             if record is None:
                 raise InputError(f"scene {scene_id} is not in the history")
+            if record.status == "submitted":  # made again now, it would be paid for twice
+                raise InputError(
+                    f"scene {scene_id} waits in batch job {record.batch_job}: `scenegen collect` takes it"
+                )
             records.append(record)
     else:
-        failed = [r for r in recent_history(store, since_days) if not r.success and r.status not in REFUSED]
+        failed = [
+            r
+            for r in recent_history(store, since_days)
+            if not r.success and r.status not in REFUSED and r.status != "submitted"
+        ]
         records = [store.get(r.scene_id) or r for r in failed]  # the lookback read may be a summary
     return [record.to_spec() for record in records]
 

@@ -24,6 +24,7 @@ class ImageGenerator(Protocol):
     model: str
     expected_cost_usd: float  # a typical call's price, held against MAX_COST_USD while it runs
     draws_locally: bool  # the image is drawn on this machine's CPU, not waited for from a service
+    replacements: int  # fresh specs a rejected image gets: free images more, paid ones one, collected none
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         """Write the scene's image as a PNG at `destination` and describe it."""

@@ -119,7 +119,8 @@ class StoredScene(BaseModel):
 # blocked: the model refused; no_image: it answered without one; skipped: never started (a fatal error
 # earlier in the run, or the MAX_COST_USD budget). All but "succeeded" are failures rerun-failed can retry.
 # rejected: the image failed a quality check (see scenegen.quality); it was not stored.
-Status = Literal["succeeded", "failed", "blocked", "no_image", "skipped", "rejected"]
+# submitted: in a Gemini batch job (`batch_job`), waiting for collect-batches; not a failure.
+Status = Literal["succeeded", "failed", "blocked", "no_image", "skipped", "rejected", "submitted"]
 
 
 class HistoryRecord(BaseModel):
@@ -141,6 +142,9 @@ class HistoryRecord(BaseModel):
     flow_run_id: str | None = None
     attempts: int = 1
     phash: str | None = None  # perceptual hash of the stored image, for near-copy checks
+    # The Gemini batch job that made (or is making) the image: `batches/ID`, or until the job exists the
+    # display name it is created under (scenegen.batches.job_display_name).
+    batch_job: str | None = None
     # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
     seed: int = 0
@@ -159,6 +163,7 @@ class HistoryRecord(BaseModel):
         cost_usd: float | None = None,
         flow_run_id: str | None = None,
         phash: str | None = None,
+        batch_job: str | None = None,
     ) -> HistoryRecord:
         return cls(
             scene_id=spec.scene_id,
@@ -176,6 +181,7 @@ class HistoryRecord(BaseModel):
             cost_usd=cost_usd if cost_usd is not None else rendered.cost_usd if rendered else 0.0,
             flow_run_id=flow_run_id,
             phash=phash,
+            batch_job=batch_job,
             seed=spec.seed,
             image_model=spec.image_model,
             prompt_model=spec.prompt_model,
@@ -207,6 +213,12 @@ class SceneOutcome(BaseModel):
     seconds: float = 0.0
     cost_usd: float = 0.0  # the scene's estimated cost to this run (nothing for a cached render)
     replaces: str | None = None  # the rejected scene this one stands in for, and why it was rejected
+    batch_job: str | None = None  # made through this Gemini batch job, at the batch price
+
+    @property
+    def settled(self) -> bool:
+        """Stored, or waiting in a batch job: nothing for this run to answer for."""
+        return self.status in ("succeeded", "submitted")
 
     @property
     def succeeded(self) -> bool:

@@ -31,6 +31,8 @@ class DiversityReport(BaseModel):
     near_duplicate_rate: float
     statuses: dict[str, int]
     rejected_by_reason: dict[str, int]
+    online_spend_usd: float = 0.0
+    batch_spend_usd: float = 0.0
 
 
 def rejection_kind(reason: str | None) -> str:
@@ -64,6 +66,8 @@ def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days
         rejected_by_reason=dict(
             Counter(rejection_kind(r.failure_reason) for r in history if r.status == "rejected")
         ),
+        online_spend_usd=round(sum(r.cost_usd for r in history if not r.batch_job), 6),
+        batch_spend_usd=round(sum(r.cost_usd for r in history if r.batch_job), 6),
     )
 
 
@@ -96,6 +100,10 @@ def report_markdown(report: DiversityReport, near_duplicates_rewritten: int | No
     rejected = ", ".join(f"{kind} {n}" for kind, n in sorted(report.rejected_by_reason.items())) or "none"
     statuses = ", ".join(f"{status} {n}" for status, n in sorted(report.statuses.items()))
     lines += [f"Images rejected, by reason: {rejected}.", f"Outcomes in the period: {statuses}."]
+    lines.append(
+        f"Estimated image spend in the period: ${report.online_spend_usd:.2f} online, "
+        f"${report.batch_spend_usd:.2f} in batch jobs."
+    )
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from scenegen.batches import BatchBackend
 from scenegen.config import ArchetypeConfig, load_archetype_config
 from scenegen.costs import PriceTable, load_price_table
 from scenegen.errors import InputError
@@ -35,6 +36,7 @@ class Resources:
         history: HistoryStore,
         storage: SceneStorage,
         decoded: DecodedImages,
+        batches: BatchBackend | None = None,
     ) -> None:
         self.settings = settings
         self.catalogue = catalogue
@@ -44,6 +46,21 @@ class Resources:
         self.history = history
         self.storage = storage
         self.decoded = decoded  # pixels a backend already holds, for the checks
+        self.batches = batches  # Gemini's Batch API, where images come from Gemini
+
+    def collecting(self, images: ImageGenerator) -> Resources:
+        """These resources with `images` in place of the image backend (a collect run's answers)."""
+        return Resources(
+            self.settings,
+            self.catalogue,
+            self.prices,
+            images,
+            self.prompts,
+            self.history,
+            self.storage,
+            self.decoded,
+            self.batches,
+        )
 
     def __repr__(self) -> str:  # what Prefect shows of a task's parameters: never the key
         return f"Resources(images={self.images.model}, prompts={self.prompts.name}, {self.storage.root_uri})"
@@ -76,6 +93,8 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
     return_image_memory_to_the_system()  # a run holds many images, one after another
     decoded = DecodedImages()
     image_backend, prompt_backend = image_backend_name(settings), prompt_backend_name(settings)
+    if settings.batch and image_backend != "gemini":
+        raise InputError("BATCH / --batch: batch jobs are Gemini's; set GEMINI_API_KEY for the image model")
     client = None
     if "gemini" in (image_backend, prompt_backend):
         from scenegen.backends.google.gemini_client import gemini_client
@@ -83,10 +102,13 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         client = gemini_client(settings)
 
     images: ImageGenerator
+    batches: BatchBackend | None = None
     if image_backend == "gemini":
+        from scenegen.backends.google.gemini_batch import GeminiBatches
         from scenegen.backends.google.gemini_image import GeminiImageGenerator
 
         images = GeminiImageGenerator(settings, prices, client, decoded)
+        batches = GeminiBatches(settings, prices, client)
     else:
         from scenegen.backends.local.procedural import ProceduralRenderer
 
@@ -121,4 +143,4 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         from scenegen.backends.local.folder import LocalSceneStorage
 
         storage_ = LocalSceneStorage(settings.output_dir)
-    return Resources(settings, catalogue, prices, images, prompts, history, storage_, decoded)
+    return Resources(settings, catalogue, prices, images, prompts, history, storage_, decoded, batches)

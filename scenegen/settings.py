@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     scenes_per_run: int = Field(10, ge=1, le=1000)
     archetypes: Annotated[tuple[str, ...], NoDecode] = ()
     dry_run: bool = False
+    batch: bool = False  # images through Gemini's Batch API at half the price, collected later
     firestore_project: str | None = None
     output_dir: Path = Path("output")
     history_db: Path | None = None
@@ -65,6 +66,7 @@ _SOURCES = {
     "scenes_per_run": "SCENES_PER_RUN / --scenes",
     "archetypes": "ARCHETYPES / --archetypes",
     "dry_run": "DRY_RUN / --dry-run",
+    "batch": "BATCH / --batch",
     "lookback_days": "LOOKBACK_DAYS",
 }
 

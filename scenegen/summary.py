@@ -37,10 +37,14 @@ def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
 
 
 def spend_line(outcomes: list[SceneOutcome], prompts_cost_usd: float) -> str:
-    images = sum(o.cost_usd for o in outcomes)
+    online = sum(o.cost_usd for o in outcomes if not o.batch_job)
+    batch = sum(o.cost_usd for o in outcomes if o.batch_job)
+    submitted = sum(o.status == "submitted" for o in outcomes)
+    waiting = f"; {submitted} images submitted, charged at the batch price when answered" if submitted else ""
     return (
-        f"Estimated spend: ${images + prompts_cost_usd:.2f} "
-        f"(images ${images:.2f}, prompts ${prompts_cost_usd:.2f})"
+        f"Estimated spend: ${online + batch + prompts_cost_usd:.2f} "
+        f"(images online ${online:.2f}, images in batch jobs ${batch:.2f}, prompts ${prompts_cost_usd:.2f}"
+        f"{waiting})"
     )
 
 
@@ -49,10 +53,10 @@ def summary_markdown(
 ) -> str:
     planned = Counter(o.spec.archetype for o in outcomes)
     made = Counter(o.spec.archetype for o in outcomes if o.succeeded)
-    failed = [o for o in outcomes if not o.succeeded]
+    failed = [o for o in outcomes if not o.settled]
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(Counter(o.status for o in failed).items()))
     lines = [
-        f"# Scene generation: {len(outcomes) - len(failed)} of {len(outcomes)} scenes stored",
+        f"# Scene generation: {sum(made.values())} of {len(outcomes)} scenes stored",
         "",
         f"Scenes are under `{where}`. {spend_line(outcomes, prompts_cost_usd)}."
         + (f" Not stored: {statuses}." if failed else ""),
@@ -79,13 +83,30 @@ def run_verdict(outcomes: list[SceneOutcome], scenes_root: str) -> tuple[bool, s
     """Whether every scene was stored, and the run's message, naming the failed scenes.
 
     A run stopped early (a fatal error, the budget) leads with why, since that is what to fix.
+    A batch run's submitted scenes are not failures: collect-batches stores them.
     """
-    failed = [o.spec.scene_id for o in outcomes if not o.succeeded and o.status != "skipped"]
+    failed = [o.spec.scene_id for o in outcomes if not o.settled and o.status != "skipped"]
     skipped = [o for o in outcomes if o.status == "skipped"]
-    stored = len(outcomes) - len(failed) - len(skipped)
+    submitted = [o for o in outcomes if o.status == "submitted"]
+    stored = sum(o.succeeded for o in outcomes)
+    jobs = sorted({o.batch_job for o in submitted if o.batch_job})
+    where = f"{stored} stored under {scenes_root}"
+    if submitted:
+        where += (
+            f"; {len(submitted)} submitted in batch jobs {', '.join(jobs) or '(unconfirmed)'}, "
+            "stored by `scenegen collect`"
+        )
     if failed or skipped:
         parts = [f"{len(skipped)} of {len(outcomes)} scenes {skipped[0].failure_reason}"] if skipped else []
         if failed:
             parts.append(f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)}")
-        return False, f"{'; '.join(parts)} ({stored} stored under {scenes_root})"
-    return True, f"{stored} of {len(outcomes)} scenes stored under {scenes_root}"
+        return False, f"{'; '.join(parts)} ({where})"
+    if submitted and not stored:
+        return (
+            True,
+            f"{len(submitted)} of {len(outcomes)} scenes submitted in batch jobs {', '.join(jobs)}; "
+            "`scenegen collect` stores them once the jobs end",
+        )
+    return True, f"{stored} of {len(outcomes)} scenes stored under {scenes_root}" + (
+        f"; {len(submitted)} submitted in batch jobs" if submitted else ""
+    )

@@ -67,6 +67,10 @@ class FakeGemini:
         """Steps per model id (dashes and dots as in the id: pass a dict via `script(**{...})`)."""
         self._call("/_fake/script", {"steps": steps})
 
+    def finish_batches(self, state: str = "SUCCEEDED", name: str | None = None) -> None:
+        """Move every batch job (or the named one) to `state`; SUCCEEDED answers its requests."""
+        self._call("/_fake/batches", {"state": state, **({"name": name} if name else {})})
+
     def requests(self, model: str | None = None) -> list[dict]:
         every = self._call("/_fake/requests")
         return [r for r in every if model is None or r["model"] == model]  # type: ignore[union-attr]

@@ -4,6 +4,11 @@ does (shapes from DESIGN.md §3), following a script of outcomes per model that 
 Run: python tests/fake_gemini.py   -> prints its port on the first line of stdout, serves until killed.
 Control: POST /_fake/script {"steps": {"<model>": ["quota:2", "image", ...]}} (also clears the request log);
          GET /_fake/requests -> every generateContent request received, with its headers and JSON body.
+Batch API: models/{model}:batchGenerateContent creates a PENDING job of inlined requests; batches lists the
+         jobs, batches/{id} reads one, batches/{id}:cancel cancels it. POST /_fake/batches {"state":
+         "SUCCEEDED" | "FAILED" | "EXPIRED" | "RUNNING", "name": optional} moves every job (or the named
+         one) to that state; on SUCCEEDED each request is answered by the model's next step, and the step
+         item_error makes that item fail.
 Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, echo_key, not_found,
        prompt_blocked, image_blocked, text_only, empty, prompts, prompts_partly_bad, truncated_prompts,
        answer:<text> (a text answer, verbatim), png_file:<path> (that file's bytes, as image/png).
@@ -47,6 +52,7 @@ TEXT_USAGE = {"promptTokenCount": 4000, "candidatesTokenCount": 1500, "thoughtsT
 _lock = threading.Lock()
 _script: dict[str, list[str]] = {}
 _requests: list[dict[str, Any]] = []
+_jobs: dict[str, dict[str, Any]] = {}
 _counter = itertools.count(1)
 DETAILS = (
     "a dented step stool",
@@ -218,15 +224,109 @@ def answer(step: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, An
     raise ValueError(f"unknown step {step!r}")
 
 
+def batch_job(job: dict[str, Any]) -> dict[str, Any]:
+    """A job as the Batch API shows it: an operation whose metadata holds the state and, once it
+    succeeded, the inlined responses in request order."""
+    metadata = {
+        "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+        "model": f"models/{job['model']}",
+        "displayName": job["displayName"],
+        "createTime": job["createTime"],
+        "state": f"BATCH_STATE_{job['state']}",
+    }
+    if job["responses"] is not None:
+        metadata["output"] = {"inlinedResponses": {"inlinedResponses": job["responses"]}}
+    return {"name": job["name"], "metadata": metadata, "done": job["state"] not in ("PENDING", "RUNNING")}
+
+
+def batch_responses(job: dict[str, Any]) -> list[dict[str, Any]]:
+    responses = []
+    for item in job["requests"]:
+        with _lock:
+            queue = _script.get(job["model"]) or []
+            step = queue.pop(0) if queue else "image"
+        metadata = item.get("metadata", {})
+        if step == "item_error":
+            failure = {"code": 13, "message": "Internal error while generating the image."}
+            responses.append({"error": failure, "metadata": metadata})
+            continue
+        status, payload = answer(step, item["request"], job["key"])
+        if status == 200:
+            responses.append({"response": payload, "metadata": metadata})
+        else:
+            responses.append({"error": payload["error"], "metadata": metadata})
+    return responses
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        if self.path == "/_fake/requests":
+        path = self.path.split("?", 1)[0]
+        if path == "/_fake/requests":
             with _lock:
                 self._send(200, list(_requests))
+        elif re.fullmatch(r"/(v1|v1beta)/batches", path):
+            with _lock:
+                jobs = [batch_job(job) for job in reversed(list(_jobs.values()))]  # newest first
+            self._send(200, {"operations": jobs})
+        elif match := re.fullmatch(r"/(v1|v1beta)/batches/([^/:]+)", path):
+            with _lock:
+                job = _jobs.get(f"batches/{match.group(2)}")
+                shown = batch_job(job) if job else None
+            if shown is None:
+                self._send(404, error(404, "NOT_FOUND", f"no batch {match.group(2)}"))
+            else:
+                self._send(200, shown)
         else:
             self._send(404, error(404, "NOT_FOUND", self.path))
+
+    def _batch_post(self, body: dict[str, Any]) -> bool:
+        """The Batch API's POSTs and the fake's own batch control; False when the path is none of them."""
+        if self.path == "/_fake/batches":
+            with _lock:
+                chosen = [j for j in _jobs.values() if body.get("name") in (None, j["name"])]
+            for job in chosen:
+                responses = batch_responses(job) if body["state"] == "SUCCEEDED" else None
+                with _lock:
+                    job["state"], job["responses"] = body["state"], responses
+            self._send(200, {"jobs": len(chosen)})
+            return True
+        if match := re.fullmatch(r"/(v1|v1beta)/batches/([^/:]+):cancel", self.path):
+            with _lock:
+                job = _jobs.get(f"batches/{match.group(2)}")
+                if job:
+                    job["state"] = "CANCELLED"
+            self._send(200 if job else 404, {})
+            return True
+        match = re.fullmatch(r"/(v1|v1beta)/models/([^/:]+):batchGenerateContent", self.path)
+        if not match:
+            return False
+        key = self.headers.get("x-goog-api-key", "")
+        with _lock:
+            _requests.append(
+                {
+                    "path": self.path,
+                    "model": match.group(2),
+                    "time": time.time(),
+                    "body": body,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                }
+            )
+            name = f"batches/job{len(_jobs) + 1}"
+            _jobs[name] = {
+                "name": name,
+                "model": match.group(2),
+                "displayName": body["batch"].get("displayName", ""),
+                "createTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "requests": body["batch"]["inputConfig"]["requests"]["requests"],
+                "state": "PENDING",
+                "responses": None,
+                "key": key,
+            }
+            shown = batch_job(_jobs[name])
+        self._send(200, shown)
+        return True
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
@@ -235,7 +335,10 @@ class Handler(BaseHTTPRequestHandler):
                 _script.clear()
                 _script.update({model: list(steps) for model, steps in body["steps"].items()})
                 _requests.clear()
+                _jobs.clear()
             self._send(200, {})
+            return
+        if self._batch_post(body):
             return
         match = re.fullmatch(r"/(v1|v1beta)/models/([^/:]+):generateContent", self.path)
         if not match:

@@ -36,6 +36,10 @@ REPO = Path(__file__).resolve().parents[2]
         (["rerun-failed", "--scene-id", "Bad/ID"], {}, "does not match"),
         (["rerun-failed", "--scene-id", "kitchen-20260101-abc"], {}, "not in the history"),
         (["generate"], {"GEMINI_API_KEY": "k-123", "GEMINI_TIMEOUT_SECONDS": "0"}, "GEMINI_TIMEOUT_SECONDS"),
+        (["generate", "--batch"], {}, "BATCH / --batch: batch jobs are Gemini's"),
+        (["rerun-failed", "--batch"], {}, "BATCH / --batch: batch jobs are Gemini's"),
+        (["generate"], {"BATCH": "perhaps"}, "BATCH / --batch"),
+        (["collect"], {}, "set GEMINI_API_KEY to collect them"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2_before_anything_is_written(

@@ -56,6 +56,19 @@ def test_a_new_scene_is_created_and_a_rerun_updates_it(cloud):
     assert store.get("office-2") is None
 
 
+def test_the_scenes_waiting_in_batch_jobs_are_one_query_with_their_whole_records(cloud):
+    store = FirestoreHistory(cloud.project)
+    for n, status in enumerate(["submitted", "succeeded", "submitted", "failed"]):
+        each = record(
+            "lab", scene_id=f"lab-{n}", when=NOW + timedelta(minutes=n), success=status == "succeeded"
+        )
+        store.save(each.model_copy(update={"status": status, "batch_job": f"batches/{n}"}))
+    waiting = store.submitted()
+    assert [(r.scene_id, r.batch_job) for r in waiting] == [("lab-0", "batches/0"), ("lab-2", "batches/2")]
+    assert waiting[0].to_spec().prompt == store.get("lab-0").prompt  # whole: a collect rebuilds the spec
+    assert {r.batch_job for r in recent_history(store, 30, now=NOW + timedelta(days=1))} >= {"batches/1"}
+
+
 def test_five_thousand_records_load_in_one_lookback(cloud):
     client = cloud.firestore()
     records = [record("warehouse", ["night_light"], scene_id=f"w-{i:05d}") for i in range(5000)]

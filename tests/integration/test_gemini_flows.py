@@ -46,7 +46,7 @@ def test_a_run_on_gemini_stores_complete_scenes_with_their_cost(clean_environmen
     from prefect.artifacts import Artifact
 
     summary = Artifact.get("scenegen-summary").data
-    assert f"images ${3 * IMAGE_COST:.2f}" in summary
+    assert f"images online ${3 * IMAGE_COST:.2f}, images in batch jobs $0.00" in summary
 
     # A rerun of stored scenes pays for nothing: the renders come from the cache.
     assert rerun_failed_scenes(scene_ids=sorted(folders), return_state=True).is_completed()

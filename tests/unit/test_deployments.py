@@ -34,6 +34,12 @@ def test_the_daily_deployment_runs_on_cloud_run_on_a_paused_schedule():
     assert {"BUCKET", "FIRESTORE_PROJECT"} <= set(variables["env"])
     rerun = DEPLOYMENTS["rerun-failed-scenes/rerun-failed-scenes"]
     assert rerun["work_pool"]["name"] == "scenegen-cloud-run" and "schedules" not in rerun
+    collect = DEPLOYMENTS["collect-batches/collect-batches"]
+    assert collect["work_pool"]["name"] == "scenegen-cloud-run"
+    assert collect["schedules"] == [
+        {"cron": "*/15 * * * *", "timezone": "America/Los_Angeles", "active": False}
+    ]
+    assert DEPLOYMENTS["collect-batches/collect-batches-local"]["work_pool"]["name"] == "scenegen-local"
 
 
 def test_every_run_that_fans_out_has_a_shard_deployment_of_the_same_name_on_the_same_pool():
@@ -53,6 +59,8 @@ def test_every_entrypoint_loads_and_accepts_its_parameters():
         "generate-shard/scene-generation-local",
         "rerun-failed-scenes/rerun-failed-scenes-local",
         "hand-off-scene/scene-handoff-local",
+        "collect-batches/collect-batches",
+        "collect-batches/collect-batches-local",
     }
     for entry in ENTRIES:
         if "parameters" in entry:
@@ -74,7 +82,7 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
     generate = load_flow_from_entrypoint(f"{REPO}/flows/generate_scenes.py:generate_scenes")
     schema = parameter_schema(generate.fn).model_dump()
     fields = schema["properties"]
-    assert list(fields) == ["scenes", "archetypes", "dry_run", "seed", "lookback_days", "shard_size"]
+    assert list(fields) == ["scenes", "archetypes", "dry_run", "seed", "lookback_days", "shard_size", "batch"]
     assert fields["scenes"] == {
         "default": 10,
         "description": "How many scenes to make (1 to 1000).",
@@ -86,6 +94,7 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
     }
     assert fields["lookback_days"]["default"] == 30 and fields["lookback_days"]["type"] == "integer"
     assert fields["dry_run"]["type"] == "boolean" and fields["dry_run"]["default"] is False
+    assert fields["batch"]["type"] == "boolean" and fields["batch"]["default"] is False
     archetypes = fields["archetypes"]
     assert archetypes["type"] == "array" and archetypes["default"] == []
     assert archetypes["items"] == {"$ref": "#/definitions/ArchetypeName"}
@@ -104,6 +113,7 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
         "scene_ids": [],
         "since_days": 30,
         "limit": 1000,
+        "batch": False,
     }
     with pytest.raises(ParameterTypeError):
         rerun.validate_parameters({"scene_ids": ["Bad/Id"]})

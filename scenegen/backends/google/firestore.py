@@ -55,6 +55,12 @@ class FirestoreHistory:
             snapshot = self.collection.document(scene_id).get()
         return HistoryRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
+    def submitted(self) -> list[HistoryRecord]:
+        query = self.collection.where(filter=FieldFilter("status", "==", "submitted"))
+        with transient_errors("Firestore", _TRANSIENT):
+            records = [HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream()]
+        return sorted(records, key=lambda r: (r.generated_at, r.scene_id))
+
     def save(self, record: HistoryRecord) -> None:
         """Create the scene's document; a scene seen before (a rerun) is updated and its attempts added."""
         document = self.collection.document(record.scene_id)

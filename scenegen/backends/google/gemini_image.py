@@ -123,6 +123,7 @@ class GeminiImageGenerator:
 
     name = "gemini"
     draws_locally = False
+    replacements = 1
 
     def __init__(
         self,
@@ -136,24 +137,35 @@ class GeminiImageGenerator:
         self.prices = prices
         self.decoded = decoded
         self.model = settings.gemini_image_model
-        self.expected_cost_usd = prices.price(self.model, image=True).typical_request_usd
+        self.expected_cost_usd = prices.expected(self.model, image=True)
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         started = time.perf_counter()
         with gemini_errors(f"Gemini image model {self.model}", self.key):
             response = self.client.models.generate_content(model=self.model, **image_request(spec.prompt))
         cost = self.prices.cost(self.model, response.usage_metadata, image=True)
-        pixels = stage_image(final_image(response, cost), destination, cost)
-        rendered = RenderedImage(
-            path=str(destination),
-            sha256=sha256_file(destination),
-            width=IMAGE_WIDTH,
-            height=IMAGE_HEIGHT,
-            backend=self.name,
-            model=self.model,
-            seconds=round(time.perf_counter() - started, 3),
-            cost_usd=cost,
-        )
-        if pixels is not None and self.decoded is not None:
-            self.decoded.keep(rendered.sha256, pixels)
-        return rendered
+        return stage_answer(response, cost, destination, self, started)
+
+
+def stage_answer(
+    response: types.GenerateContentResponse,
+    cost_usd: float,
+    destination: Path,
+    generator: GeminiImageGenerator | Any,
+    started: float,
+) -> RenderedImage:
+    """An answer's image staged at `destination` and described, or why there is none (SceneFailed)."""
+    pixels = stage_image(final_image(response, cost_usd), destination, cost_usd)
+    rendered = RenderedImage(
+        path=str(destination),
+        sha256=sha256_file(destination),
+        width=IMAGE_WIDTH,
+        height=IMAGE_HEIGHT,
+        backend=generator.name,
+        model=generator.model,
+        seconds=round(time.perf_counter() - started, 3),
+        cost_usd=cost_usd,
+    )
+    if pixels is not None and generator.decoded is not None:
+        generator.decoded.keep(rendered.sha256, pixels)
+    return rendered

@@ -19,6 +19,7 @@ class ProceduralRenderer:
     model = "procedural-v2"
     expected_cost_usd = 0.0
     draws_locally = True
+    replacements = 3  # a fresh spec costs nothing: try until one passes, a few times
 
     def __init__(
         self, size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT), decoded: DecodedImages | None = None

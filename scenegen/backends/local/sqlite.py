@@ -47,11 +47,12 @@ class SqliteHistoryStore:
                     success INTEGER NOT NULL, prompt TEXT NOT NULL, status TEXT NOT NULL,
                     failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
                     flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
-                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT)"""
+                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT, batch_job TEXT)"""
             )
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
-            if "phash" not in columns:  # a history file from before image checks
-                db.execute(f"ALTER TABLE {TABLE} ADD COLUMN phash TEXT")
+            for added in ("phash", "batch_job"):  # a history file from before image checks, batch mode
+                if added not in columns:
+                    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {added} TEXT")
             db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
             yield db
 
@@ -71,6 +72,15 @@ class SqliteHistoryStore:
         with self._connect() as db:
             row = db.execute(f"SELECT * FROM {TABLE} WHERE scene_id = ?", (scene_id,)).fetchone()
         return _record(row) if row else None
+
+    def submitted(self) -> list[HistoryRecord]:
+        if not self.path.exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM {TABLE} WHERE status = 'submitted' ORDER BY generated_at, scene_id"
+            ).fetchall()
+        return [_record(row) for row in rows]
 
     def save(self, record: HistoryRecord) -> None:
         values = record.model_dump(mode="json")

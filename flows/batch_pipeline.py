@@ -1,0 +1,70 @@
+"""Batch mode in the flows: a run's scenes submitted as batch jobs, and the images of finished jobs taken
+through the same per-scene pipeline as online images (checks, storage, marker, history, event)."""
+
+from __future__ import annotations
+
+from prefect.runtime import flow_run
+
+from flows.scene_pipeline import produce_scenes
+from scenegen.batches import Collection, affordable_count, not_submitted, split_for_inline_limit
+from scenegen.errors import FatalError, describe
+from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec
+from tasks.batches import batch_backend, poll_batch_jobs, submit_batch_job
+from tasks.record import record_scene
+from tasks.resources import Run
+
+
+def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> list[SceneOutcome]:
+    """Every spec submitted in a batch job (as few jobs as the inline limit allows), each counted at the
+    batch price against MAX_COST_USD; the scenes past the cap, or after a refused key, are `skipped`."""
+    resources = run.resources
+    batches = batch_backend(resources)
+    run_id = str(flow_run.id) if flow_run.id else None
+    count = affordable_count(len(specs), batches.expected_cost_usd, run.settings.max_cost_usd, spent_usd)
+    outcomes: list[SceneOutcome] = []
+    stop_reason: str | None = None
+    for chunk in split_for_inline_limit(specs[:count]):
+        if stop_reason:
+            outcomes += [not_submitted(spec, stop_reason, resources.history, run_id) for spec in chunk]
+            continue
+        try:
+            job = submit_batch_job(chunk, resources, run_id)
+        except FatalError as exc:  # nothing was created: the next job would be refused the same way
+            stop_reason = f"not submitted: {exc}"
+            outcomes += [not_submitted(spec, stop_reason, resources.history, run_id) for spec in chunk]
+            continue
+        except Exception as exc:  # the job may exist: its scenes stay submitted, and collect looks for it
+            outcomes += [
+                SceneOutcome(spec=spec, status="submitted", failure_reason=f"unconfirmed: {describe(exc)}")
+                for spec in chunk
+            ]
+            continue
+        outcomes += [SceneOutcome(spec=spec, status="submitted", batch_job=job) for spec in chunk]
+    cap = run.settings.max_cost_usd
+    over = f"not submitted: the run's estimated spend at the batch price would pass MAX_COST_USD (${cap})"
+    outcomes += [not_submitted(spec, over, resources.history, run_id) for spec in specs[count:]]
+    return outcomes
+
+
+def collect_scenes(run: Run) -> tuple[list[SceneOutcome], Collection]:
+    """The submitted scenes whose jobs ended: stored through the pipeline when answered, recorded failed
+    (for rerun-failed) when the job or its item failed. Scenes of jobs under way are left as they are."""
+    resources = run.resources
+    collection = poll_batch_jobs(resources)
+    outcomes = [record_job_failure(spec, job, reason, run) for spec, job, reason in collection.failed]
+    answered = [spec for _, specs in collection.finished for spec in specs]
+    if answered:
+        images = batch_backend(resources).collected_images(
+            [job for job, _ in collection.finished], resources.decoded
+        )
+        jobs = {spec.scene_id: job.name for job, specs in collection.finished for spec in specs}
+        collecting = Run(resources.collecting(images), run.cache)
+        outcomes += produce_scenes(answered, collecting, batch_jobs=jobs)
+    return outcomes, collection
+
+
+def record_job_failure(spec: SceneSpec, job: str, reason: str, run: Run) -> SceneOutcome:
+    run_id = str(flow_run.id) if flow_run.id else None
+    record = HistoryRecord.of(spec, failure=reason, flow_run_id=run_id, batch_job=job or None)
+    record_scene(record, run.resources)
+    return SceneOutcome(spec=spec, status="failed", failure_reason=reason, batch_job=job or None)

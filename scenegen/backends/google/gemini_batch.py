@@ -1,0 +1,98 @@
+"""Gemini's Batch API: the online image requests, inlined into jobs at the batch price; and the
+ImageGenerator that hands a collected job's answers to the same pipeline as an online image."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from google import genai
+from google.genai import types
+
+from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
+from scenegen.backends.google.gemini_image import image_request, stage_answer
+from scenegen.batches import BatchJob, unanswered
+from scenegen.costs import PriceTable
+from scenegen.errors import SceneFailed
+from scenegen.images import DecodedImages
+from scenegen.models import RenderedImage, SceneSpec
+from scenegen.settings import Settings
+
+LIST_PAGE_SIZE = 100
+
+
+class GeminiBatches:
+    """The BatchBackend on Gemini's image model."""
+
+    def __init__(self, settings: Settings, prices: PriceTable, client: genai.Client | None = None) -> None:
+        self.key = api_key(settings)
+        self.client = client or gemini_client(settings)
+        self.prices = prices
+        self.model = settings.gemini_image_model
+        self.expected_cost_usd = prices.expected(self.model, image=True, batch=True)
+
+    def find(self, display_name: str) -> str | None:
+        with gemini_errors("Gemini Batch API (listing jobs)", self.key):
+            for job in self.client.batches.list(config={"page_size": LIST_PAGE_SIZE}):
+                if job.display_name == display_name and job.name:
+                    return job.name
+        return None
+
+    def create(self, specs: list[SceneSpec], display_name: str) -> str:
+        requests = [
+            types.InlinedRequest(**image_request(spec.prompt), metadata={"scene_id": spec.scene_id})
+            for spec in specs
+        ]
+        with gemini_errors(f"Gemini Batch API ({self.model})", self.key):
+            job = self.client.batches.create(
+                model=self.model, src=requests, config={"display_name": display_name}
+            )
+        if not job.name:
+            raise SceneFailed(f"the Batch API created a job for {display_name} without a name")
+        return job.name
+
+    def poll(self, name: str) -> BatchJob:
+        with gemini_errors(f"Gemini Batch API (job {name})", self.key):
+            job = self.client.batches.get(name=name)
+        state = str(getattr(job.state, "value", job.state))
+        answers: dict[str, Any] = {}
+        for item in (job.dest.inlined_responses if job.dest else None) or []:
+            scene_id = (item.metadata or {}).get("scene_id")
+            if scene_id:
+                answers[scene_id] = item
+        return BatchJob(name=name, state=state, answers=answers)
+
+    def collected_images(self, jobs: list[BatchJob], decoded: DecodedImages | None) -> CollectedImages:
+        return CollectedImages(self, jobs, decoded)
+
+
+class CollectedImages:
+    """The ImageGenerator of a collect run: each scene's image is its answer in a finished batch job,
+    priced at the batch rate. Nothing is waited for or paid now, and a rejected image is not replaced
+    (its scene is recorded, and rerun-failed takes it)."""
+
+    name = "gemini-batch"
+    draws_locally = False
+    replacements = 0
+    expected_cost_usd = 0.0  # paid for when submitted
+
+    def __init__(
+        self, batches: GeminiBatches, jobs: list[BatchJob], decoded: DecodedImages | None = None
+    ) -> None:
+        self.prices = batches.prices
+        self.model = batches.model
+        self.decoded = decoded
+        self.items = {scene_id: (job.name, item) for job in jobs for scene_id, item in job.answers.items()}
+
+    def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
+        started = time.perf_counter()
+        if spec.scene_id not in self.items:
+            raise unanswered(spec.scene_id, "of this collect run")
+        job, item = self.items[spec.scene_id]
+        if item.error or not item.response:
+            error = item.error
+            why = f"{error.code} {error.message}" if error else "no response"
+            raise SceneFailed(f"its item in batch job {job} failed: {why}")
+        cost = self.prices.cost(self.model, item.response.usage_metadata, image=True, batch=True)
+        return stage_answer(item.response, cost, destination, self, started)
