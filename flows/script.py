@@ -56,7 +56,7 @@ def refuse(error: InputError) -> int:
 def report_state(state: State, run: Run) -> int:
     """Where the scenes went (a local folder), how the run ended, and the exit status that says so."""
     folder = local_path(run.resources.storage.root_uri)
-    if folder and not run.settings.dry_run:
+    if folder and not run.settings.dry_run and not run.settings.batch:  # a batch run stores nothing yet
         print(f"Scenes: {folder / 'scenes'}")
     print(f"{state.name}: {state.message}")
     return EXIT_OK if state.is_completed() else EXIT_FAILED
