@@ -108,14 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.script import prefect_api_for_this_run, refuse, report_state
     from scenegen.history import rerun_specs
+    from tasks.batches import batch_backend
     from tasks.resources import prepare_run
 
     try:
         run = prepare_run(**overrides)
         if args.command == "rerun-failed" and args.scene_ids:  # a malformed or unknown id: refused here
             rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days)
-        if args.command == "collect" and run.resources.batches is None:
-            raise InputError("batch jobs are Gemini's: set GEMINI_API_KEY to collect them")
+        if args.command == "collect":
+            batch_backend(run.resources)  # refused here, before the flow, without Gemini
     except InputError as exc:
         return refuse(exc)
     if args.command == "report":

@@ -14,12 +14,16 @@ from tasks.record import record_scene
 from tasks.resources import Run
 
 
+def this_flow_run_id() -> str | None:
+    return str(flow_run.id) if flow_run.id else None
+
+
 def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> list[SceneOutcome]:
     """Every spec submitted in a batch job (as few jobs as the inline limit allows), each counted at the
     batch price against MAX_COST_USD; the scenes past the cap, or after a refused key, are `skipped`."""
     resources = run.resources
     batches = batch_backend(resources)
-    run_id = str(flow_run.id) if flow_run.id else None
+    run_id = this_flow_run_id()
     count = affordable_count(len(specs), batches.expected_cost_usd, run.settings.max_cost_usd, spent_usd)
     outcomes: list[SceneOutcome] = []
     stop_reason: str | None = None
@@ -64,7 +68,6 @@ def collect_scenes(run: Run) -> tuple[list[SceneOutcome], Collection]:
 
 
 def record_job_failure(spec: SceneSpec, job: str, reason: str, run: Run) -> SceneOutcome:
-    run_id = str(flow_run.id) if flow_run.id else None
-    record = HistoryRecord.of(spec, failure=reason, flow_run_id=run_id, batch_job=job or None)
+    record = HistoryRecord.of(spec, failure=reason, flow_run_id=this_flow_run_id(), batch_job=job or None)
     record_scene(record, run.resources)
     return SceneOutcome(spec=spec, status="failed", failure_reason=reason, batch_job=job or None)

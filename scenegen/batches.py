@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scenegen.errors import SceneFailed
 from scenegen.gate import split_budget
 from scenegen.history import HistoryStore
 from scenegen.images import DecodedImages, ImageGenerator
@@ -40,10 +39,6 @@ class BatchJob:
     name: str
     state: str
     answers: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ended(self) -> bool:
-        return self.state == SUCCEEDED or self.state in ENDED_WITHOUT_ANSWERS
 
 
 class BatchBackend(Protocol):
@@ -156,7 +151,3 @@ def poll_submitted(
         else:
             collection.waiting.append((job, specs))
     return collection
-
-
-def unanswered(scene_id: str, job: str) -> SceneFailed:
-    return SceneFailed(f"batch job {job} holds no answer for scene {scene_id}")

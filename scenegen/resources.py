@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import TYPE_CHECKING
 
@@ -50,17 +51,9 @@ class Resources:
 
     def collecting(self, images: ImageGenerator) -> Resources:
         """These resources with `images` in place of the image backend (a collect run's answers)."""
-        return Resources(
-            self.settings,
-            self.catalogue,
-            self.prices,
-            images,
-            self.prompts,
-            self.history,
-            self.storage,
-            self.decoded,
-            self.batches,
-        )
+        collecting = copy.copy(self)
+        collecting.images = images
+        return collecting
 
     def __repr__(self) -> str:  # what Prefect shows of a task's parameters: never the key
         return f"Resources(images={self.images.model}, prompts={self.prompts.name}, {self.storage.root_uri})"

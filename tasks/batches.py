@@ -3,6 +3,8 @@ in the UI."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -17,7 +19,7 @@ from tasks.retry import RETRIES
 def batch_backend(resources: Resources) -> BatchBackend:
     if resources.batches is None:
         raise InputError(
-            "batch jobs are Gemini's: set GEMINI_API_KEY (and leave IMAGE_BACKEND unset or gemini)"
+            "batch jobs are Gemini's: set GEMINI_API_KEY to collect them (IMAGE_BACKEND unset, or gemini)"
         )
     return resources.batches
 
@@ -57,9 +59,7 @@ def publish_batch_jobs(collection: Collection, stored: dict[str, int]) -> None:
         }
         for job, specs in collection.finished + collection.waiting
     ]
-    failed: dict[str, int] = {}
-    for _, job_name, _ in collection.failed:
-        failed[job_name] = failed.get(job_name, 0) + 1
+    failed = Counter(job_name for _, job_name, _ in collection.failed)
     rows += [
         {"job": name, "state": "ended without answers", "scenes": n, "answered": 0, "stored": 0}
         for name, n in failed.items()

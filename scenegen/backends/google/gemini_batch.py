@@ -12,7 +12,7 @@ from google.genai import types
 
 from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
 from scenegen.backends.google.gemini_image import image_request, stage_answer
-from scenegen.batches import BatchJob, unanswered
+from scenegen.batches import BatchJob
 from scenegen.costs import PriceTable
 from scenegen.errors import SceneFailed
 from scenegen.images import DecodedImages
@@ -88,7 +88,7 @@ class CollectedImages:
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         started = time.perf_counter()
         if spec.scene_id not in self.items:
-            raise unanswered(spec.scene_id, "of this collect run")
+            raise SceneFailed(f"no finished batch job holds an answer for scene {spec.scene_id}")
         job, item = self.items[spec.scene_id]
         if item.error or not item.response:
             error = item.error
