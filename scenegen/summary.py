@@ -54,6 +54,7 @@ def summary_markdown(
     planned = Counter(o.spec.archetype for o in outcomes)
     made = Counter(o.spec.archetype for o in outcomes if o.succeeded)
     failed = [o for o in outcomes if not o.settled]
+    not_stored = Counter(o.spec.archetype for o in failed)  # a scene waiting in a batch job has not failed
     statuses = ", ".join(f"{n} {status}" for status, n in sorted(Counter(o.status for o in failed).items()))
     lines = [
         f"# Scene generation: {sum(made.values())} of {len(outcomes)} scenes stored",
@@ -66,7 +67,7 @@ def summary_markdown(
     ]
     for name in sorted(set(planned) | set(shares or {})):
         share = f"{shares[name]:.0%}" if shares and name in shares else "-"
-        lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {planned[name] - made[name]} |")
+        lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {not_stored[name]} |")
     replaced = [o for o in outcomes if o.replaces]
     if replaced:
         lines += ["", "## Images rejected and made again", ""]

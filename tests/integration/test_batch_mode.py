@@ -44,6 +44,14 @@ def test_submitted_scenes_wait_for_their_job_then_are_stored_once_at_half_the_on
     [job] = {r.batch_job for r in records.values()}
     assert job.startswith("batches/") and not scene_folders(clean_environment)
     assert len(batch.requests(IMAGE_MODEL)) == 1  # one create, no online image call
+    from prefect.artifacts import Artifact
+
+    rows = [
+        line.split("|")
+        for line in Artifact.get("scenegen-summary").data.splitlines()
+        if line.startswith("| ")
+    ]
+    assert sum(int(row[3]) for row in rows[1:]) == 5 and all(row[5].strip() == "0" for row in rows[1:])
 
     # The job has not ended: nothing is stored, every scene still waits.
     state = collect_batches(return_state=True)
@@ -63,8 +71,6 @@ def test_submitted_scenes_wait_for_their_job_then_are_stored_once_at_half_the_on
         assert document["result"]["cost_usd"] == pytest.approx(BATCH_COST)
         record = history(clean_environment)[scene_id]
         assert record.success and record.batch_job == job and record.cost_usd == pytest.approx(BATCH_COST)
-
-    from prefect.artifacts import Artifact
 
     summary = Artifact.get("scenegen-summary").data
     assert f"images in batch jobs ${5 * BATCH_COST:.2f}" in summary and "images online $0.00" in summary
