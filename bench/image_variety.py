@@ -33,17 +33,32 @@ import json, sys
 from scenegen.config import load_archetype_config
 from scenegen.errors import ImageRejected
 from scenegen.image_checks import inspect_image
+config = load_archetype_config()
 try:
     from scenegen.render import render_scene
-    draw = lambda archetype, tags, seed: render_scene(archetype, tags, seed).image
+    draw = lambda archetype, tags, seed: render_scene(archetype, tags, seed)
 except ImportError:  # the renderer before the ground truth
     from scenegen.render import render_image
     draw = lambda archetype, tags, seed: render_image(archetype, tags, seed)[0]
-quality = load_archetype_config().quality
+try:  # the review of its ground truth, where the checkout has one: the problems it finds
+    from scenegen.backends.local.ground_truth_review import ground_truth_rubric
+    from scenegen.render.ground_truth import layout_document
+    from scenegen.review import judge
+
+    def review(rendering, archetype):
+        layout = layout_document(rendering)
+        rubric = ground_truth_rubric(rendering.instances, layout, rendering.camera, archetype, config.review)
+        return judge(rubric, archetype, config.review, "ground-truth", 0.0).problems
+except ImportError:
+    review = None
 for line in sys.stdin:
     archetype, tags, seed = json.loads(line)
+    drawn = draw(archetype, tuple(tags), seed)
+    image = getattr(drawn, "image", drawn)
     try:
-        answer = {"phash": inspect_image(draw(archetype, tuple(tags), seed), [], quality)}
+        answer = {"phash": inspect_image(image, [], config.quality)}
+        if review is not None:
+            answer["review"] = review(drawn, archetype)
     except ImageRejected as exc:
         answer = {"rejected": str(exc)}
     print(json.dumps(answer), flush=True)
@@ -89,6 +104,8 @@ class Days:
     failed_days: list[int] = field(default_factory=list)
     rejected: int = 0
     rendered: int = 0
+    reviewed: int = 0
+    unsuitable: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # problem -> images
 
 
 def run_days(config: ArchetypeConfig, renderers: Renderers, days: int, per_day: int) -> Days:
@@ -108,7 +125,8 @@ def run_days(config: ArchetypeConfig, renderers: Renderers, days: int, per_day: 
         for spec, answer in zip(specs, answers, strict=True):
             for attempt in range(REPLACEMENTS + 1):
                 recent = [r.phash for r in window + today if r.success and r.archetype == spec.archetype]
-                reason = answer.get("rejected") or _near_copy(answer["phash"], recent, threshold)
+                reason = answer.get("rejected") or _unsuitable(answer, result)
+                reason = reason or _near_copy(answer["phash"], recent, threshold)
                 made = HistoryRecord.of(
                     spec, failure=reason, failure_status="rejected", phash=answer.get("phash")
                 )
@@ -127,6 +145,16 @@ def run_days(config: ArchetypeConfig, renderers: Renderers, days: int, per_day: 
                 result.stored[spec.archetype].append(answer["phash"])
         records += today
     return result
+
+
+def _unsuitable(answer: dict, days: Days) -> str | None:
+    """The review's problems with the image (REVIEW=required rejects it), counted."""
+    if "review" not in answer:
+        return None
+    days.reviewed += 1
+    for problem in answer["review"]:
+        days.unsuitable[problem] += 1
+    return "unsuitable: " + ", ".join(answer["review"]) if answer["review"] else None
 
 
 def _near_copy(phash: str, recent: list[str | None], threshold: int) -> str | None:
@@ -151,9 +179,12 @@ def describe(label: str, days: Days) -> dict[str, float]:
     pairs = distances(days.stored)
     print(
         f"\n{label}: {sum(map(len, days.stored.values()))} images stored of {days.rendered} rendered, "
-        f"{days.rejected} rejected as near copies, "
+        f"{days.rejected} rejected (near copies, or unsuitable), "
         f"days with a failed scene: {sorted(set(days.failed_days)) or 'none'}"
     )
+    if days.reviewed:
+        problems = ", ".join(f"{p} {n}" for p, n in sorted(days.unsuitable.items())) or "none"
+        print(f"review (ground truth): {days.reviewed} images reviewed; problems found: {problems}")
     print(f"{'archetype':<14}{'images':>7}{'pairs':>7}{'min':>5}{'p5':>5}{'median':>7}{'<=6':>5}{'<=10':>6}")
     for name, values in pairs.items():
         if not values:

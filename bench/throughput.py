@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,17 +48,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="scenegen-bench-throughput-"))
     env = emulators.prefect_environment(work / "prefect-home")
     server = emulators.start_prefect_server(env, work / "server.log")
-    fake = subprocess.Popen(
-        [sys.executable, str(REPO / "tests" / "fake_gemini.py")],
-        env=env | {"FAKE_GEMINI_PREMADE": str(args.scenes + 8)},
-        stdout=subprocess.PIPE,
-        stderr=open(work / "fake-gemini.log", "wb"),  # noqa: SIM115 - the process holds it
-    )
+    premade = {"FAKE_GEMINI_PREMADE": str(args.scenes + 8)}
+    fake, url = emulators.start_fake_gemini(work / "fake-gemini.log", env | premade)
     try:
-        url = f"http://127.0.0.1:{int(fake.stdout.readline())}"  # type: ignore[union-attr]
-        steps = {IMAGE_MODEL: [f"slow:{args.latency}"] * (args.scenes + 8)}
-        post = urllib.request.Request(f"{url}/_fake/script", json.dumps({"steps": steps}).encode())
-        urllib.request.urlopen(post, timeout=10).close()
+        emulators.script_fake_gemini(url, {IMAGE_MODEL: [f"slow:{args.latency}"] * (args.scenes + 8)})
         os.environ.update(env)
         os.environ |= {
             "GEMINI_API_KEY": "bench-key",

@@ -24,7 +24,9 @@ def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> l
     resources = run.resources
     batches = batch_backend(resources)
     run_id = this_flow_run_id()
-    count = affordable_count(len(specs), batches.expected_cost_usd, run.settings.max_cost_usd, spent_usd)
+    reviews = resources.scene_expected_cost_usd - resources.images.expected_cost_usd  # online, when collected
+    price = batches.expected_cost_usd + reviews
+    count = affordable_count(len(specs), price, run.settings.max_cost_usd, spent_usd)
     outcomes: list[SceneOutcome] = []
     stop_reason: str | None = None
     for chunk in split_for_inline_limit(specs[:count]):

@@ -1,74 +1,35 @@
-"""What both flows share: the per-scene pipeline, render -> check -> store -> record, run for every spec;
-and the end of a run: its reports, its event and its final state.
+"""What both flows share: the per-scene pipeline, render -> check -> review -> store -> record, run for every
+spec; and the end of a run: its reports, its event and its final state.
 
 Image slots: a scene starts only when one of MAX_CONCURRENCY image slots is free (no more than the cores
 when the images are drawn on this machine), and gives its slot to the next scene the moment its image call
-ends. What follows the answer (the checks, storing, recording) runs beside the image calls, at most one
-scene per CPU core at a time, so slow checks never idle a paid slot.
+ends. What follows the answer runs beside the image calls: the checks and storing at most one scene per CPU
+core at a time, so slow checks never idle a paid slot; the review, often a service call, holds no slot.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 
-from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.transactions import transaction
 
+from flows.scene_run import SceneRun, admit
 from scenegen.errors import FatalError, SceneFailed, SceneSkipped, describe
-from scenegen.gate import RunGate
+from scenegen.gate import Hold
 from scenegen.history import recent_history
-from scenegen.image_checks import RecentHashes
 from scenegen.models import HistoryRecord, PromptBatch, RenderedImage, SceneOutcome, SceneSpec, StoredScene
-from scenegen.resources import CORES
+from scenegen.review import Review, enforce, review_summary
 from scenegen.storage import remove_staged
-from tasks.artifacts import Progress, final_state, publish_diversity, publish_report
-from tasks.checks import check_image
+from tasks.artifacts import final_state, publish_diversity, publish_report
 from tasks.events import announce_run, announce_scene
 from tasks.planning import load_history
 from tasks.record import record_scene
-from tasks.render import render_scene, staged_image_path
-from tasks.resources import Run, shared_image_limit
-from tasks.store import upload_scene
-
-
-class SceneRun:
-    """What the scenes of one run share: its resources, cached stages, budget gate, recent image hashes,
-    and the two kinds of slot."""
-
-    def __init__(
-        self,
-        run: Run,
-        total: int,
-        spent_usd: float,
-        history: list[HistoryRecord],
-        share_usd: float | None = None,
-        batch_jobs: dict[str, str] | None = None,
-    ) -> None:
-        self.resources = run.resources
-        self.batch_jobs = batch_jobs or {}  # scene id -> the batch job its image came from
-        self.render_scene = render_scene.with_options(result_storage=run.cache)
-        self.check_image = check_image.with_options(result_storage=run.cache)
-        self.upload_scene = upload_scene.with_options(result_storage=run.cache)
-        if share_usd is None:
-            self.gate = RunGate(run.settings.max_cost_usd, spent_usd)
-        else:
-            self.gate = RunGate(share_usd, spent_usd, share=True)
-        self.hashes = RecentHashes(history)
-        # An image drawn on this machine is CPU work too: more of them at once than cores only costs memory.
-        images = run.settings.max_concurrency
-        self.image_slots = threading.Semaphore(
-            min(images, CORES) if run.resources.images.draws_locally else images
-        )
-        self.cpu_slots = threading.Semaphore(CORES)
-        self.shared_limit = shared_image_limit(run.resources)
-        self.progress = Progress(total)
-        context = FlowRunContext.get()
-        self.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
+from tasks.render import staged_image_path
+from tasks.resources import Run
 
 
 def produce_scenes(
@@ -97,18 +58,22 @@ def produce_scenes(
         return [future.result() for future in futures]
 
 
+# Made again from a fresh spec: an image a check or the review said no to, or one the review could not judge.
+REPLACED = ("rejected", "unreviewed")
+
+
 def produce_or_replace(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
-    """One scene to its end; an image rejected by a check is replaced by a fresh spec's image."""
+    """One scene to its end; an image rejected by a check or the review is replaced by a fresh spec's."""
     outcome = attempt_scene(spec, scenes)
-    if outcome.status == "rejected":
+    if outcome.status in REPLACED:
         outcome = replace_rejected(spec, outcome, scenes)
     scenes.progress.advance(outcome)
     return outcome
 
 
 def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
-    """render -> check -> store -> record, for a scene that holds an image slot; never raises, so one
-    scene's failure leaves the others alone.
+    """render -> check -> review -> store -> record, for a scene that holds an image slot; never raises, so
+    one scene's failure leaves the others alone.
 
     The order keeps two invariants, in every storage:
     - a marker exists only beside a verified image, a scene.json and a success record: the storage writes
@@ -119,42 +84,50 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
     """
     started = time.perf_counter()
     rendered: RenderedImage | None = None
-    cost = 0.0
+    review: Review | None = None
+    cost = review_cost = 0.0  # this run's spend on the scene, and of it the review's
+    hold: Hold | None = None
     try:
         try:
+            hold = admit(scenes)
             # Nothing of this scene outside the cache (its folder was deleted, say): make it again rather
             # than trust cache records that describe files no longer there.
             remake = not staged_image_path(scenes.resources.settings, spec).exists() and not (
                 scenes.resources.storage.is_complete(spec.scene_id)
             )
-            rendered, cost = render(spec, scenes, remake)
+            rendered, cost = render(spec, scenes, remake, hold)
         finally:
             scenes.image_slots.release()
         with scenes.cpu_slots:
             phash = check(spec, rendered, scenes)
-            stored = store_and_record(spec, rendered, phash, scenes, remake)
+        review, review_cost = review_stage(spec, rendered, scenes, hold)
+        cost += review_cost
+        admit_by_review(spec, review, scenes)
+        with scenes.cpu_slots:
+            stored = store_and_record(spec, rendered, phash, review, scenes, remake)
     except Exception as exc:
         if isinstance(exc, SceneFailed) and rendered is None:
             cost = exc.cost_usd  # answers without an image are billed too
-        return record_failure(spec, exc, rendered, cost, scenes, started)
+        return record_failure(spec, exc, rendered, review, (cost, review_cost), scenes, started)
+    finally:
+        if hold is not None:
+            hold.release()  # what a scene that ended early never spent
     outcome = SceneOutcome(
         spec=spec,
         status="succeeded",
         scene_uri=stored.scene_uri,
         seconds=time.perf_counter() - started,
         cost_usd=cost,
+        review_cost_usd=review_cost,
         batch_job=scenes.batch_jobs.get(spec.scene_id),
+        review=review,
     )
-    announce_scene(outcome)
+    announce_scene(outcome, scenes.resources.settings.review)
     return outcome
 
 
-def render(spec: SceneSpec, scenes: SceneRun, remake: bool) -> tuple[RenderedImage, float]:
+def render(spec: SceneSpec, scenes: SceneRun, remake: bool, hold: Hold) -> tuple[RenderedImage, float]:
     """The staged image and what it cost this run (nothing when it came from the cache)."""
-    expected = scenes.resources.images.expected_cost_usd
-    refusal = scenes.gate.admit(expected)
-    if refusal:
-        raise SceneSkipped(refusal)
     cost = 0.0
     try:
         stage = scenes.render_scene.with_options(refresh_cache=True) if remake else scenes.render_scene
@@ -168,7 +141,7 @@ def render(spec: SceneSpec, scenes: SceneRun, remake: bool) -> tuple[RenderedIma
         scenes.gate.stop(str(exc))  # before the gate lets the scenes waiting for this first call go
         raise
     finally:
-        scenes.gate.settle(expected, cost)
+        hold.settle("image", cost)
 
 
 def check(spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun) -> str:
@@ -180,8 +153,44 @@ def check(spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun) -> str:
     return phash
 
 
+def review_stage(
+    spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun, hold: Hold
+) -> tuple[Review | None, float]:
+    """The review's verdict and what it cost this run (nothing when cached; no review with REVIEW=off)."""
+    if scenes.resources.reviewer is None:
+        return None, 0.0
+    cost = 0.0
+    try:
+        state = scenes.review_image(
+            spec=spec, rendered=rendered, resources=scenes.resources, return_state=True
+        )
+        review: Review = state.result()
+        cost = 0.0 if state.name == "Cached" else review.cost_usd
+    except FatalError as exc:
+        scenes.gate.stop(str(exc))
+        raise
+    finally:
+        hold.settle("review", cost)
+    return review, cost
+
+
+def admit_by_review(spec: SceneSpec, review: Review | None, scenes: SceneRun) -> None:
+    """Under REVIEW=required an unsuitable or unjudged image ends here (ImageRejected, Unreviewed), and no
+    longer counts as a recent image."""
+    try:
+        enforce(review, scenes.resources.settings.review)
+    except SceneFailed:
+        scenes.hashes.discard(spec)
+        raise
+
+
 def store_and_record(
-    spec: SceneSpec, rendered: RenderedImage, phash: str, scenes: SceneRun, remake: bool
+    spec: SceneSpec,
+    rendered: RenderedImage,
+    phash: str,
+    review: Review | None,
+    scenes: SceneRun,
+    remake: bool,
 ) -> StoredScene:
     """A scene is stored only together with its success record: if the record cannot be written, the
     stored scene is removed again, and the upload's cache record is not kept (the transaction)."""
@@ -190,7 +199,8 @@ def store_and_record(
     stored: StoredScene | None = None
     try:
         with transaction():
-            stored = stage(spec=spec, rendered=rendered, resources=resources)
+            summary = review_summary(review, resources.settings.review)
+            stored = stage(spec=spec, rendered=rendered, review=summary, resources=resources)
             record = HistoryRecord.of(
                 spec,
                 stored=stored,
@@ -198,6 +208,7 @@ def store_and_record(
                 flow_run_id=scenes.flow_run_id,
                 phash=phash,
                 batch_job=scenes.batch_jobs.get(spec.scene_id),
+                review=review,
             )
             record_scene(record, resources)
     except Exception:
@@ -214,6 +225,7 @@ def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) 
     (several when images cost nothing, one when they are paid for, none for collected batch answers)."""
     resources = scenes.resources
     outcome = rejected
+    earlier = rejected.reviews  # the run summary's pass rate counts the replaced images' reviews too
     for attempt in range(1, resources.images.replacements + 1):
         try:
             history = recent_history(resources.history, resources.settings.lookback_days)
@@ -222,10 +234,11 @@ def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) 
             return outcome.model_copy(update={"failure_reason": f"{outcome.failure_reason}; {describe(exc)}"})
         scenes.image_slots.acquire()
         outcome = attempt_scene(fresh, scenes).model_copy(
-            update={"replaces": f"{spec.scene_id} ({rejected.failure_reason})"}
+            update={"replaces": f"{spec.scene_id} ({rejected.failure_reason})", "replaced_reviews": earlier}
         )
-        if outcome.status != "rejected":
+        if outcome.status not in REPLACED:
             break
+        earlier = outcome.reviews
     return outcome
 
 
@@ -233,11 +246,13 @@ def record_failure(
     spec: SceneSpec,
     error: Exception,
     rendered: RenderedImage | None,
-    cost: float,
+    review: Review | None,
+    costs: tuple[float, float],
     scenes: SceneRun,
     started: float,
 ) -> SceneOutcome:
-    """Record a scene that did not complete, so rerun-failed can find it, and describe it."""
+    """Record a scene that did not complete, so rerun-failed can find it, and describe it. `costs`: what
+    the scene cost this run, and of that its review."""
     status = error.status if isinstance(error, SceneFailed) else "failed"
     reason = str(error) if isinstance(error, SceneSkipped) else describe(error)
     try:
@@ -246,9 +261,10 @@ def record_failure(
             rendered=rendered,
             failure=reason,
             failure_status=status,  # type: ignore[arg-type]
-            cost_usd=rendered.cost_usd if rendered else cost,
+            cost_usd=None if rendered else costs[0],  # the image's price and its review's
             flow_run_id=scenes.flow_run_id,
             batch_job=scenes.batch_jobs.get(spec.scene_id),
+            review=review,
         )
         record_scene(record, scenes.resources)
     except Exception as record_error:
@@ -258,8 +274,10 @@ def record_failure(
         status=status,  # type: ignore[arg-type]
         failure_reason=reason,
         seconds=time.perf_counter() - started,
-        cost_usd=cost,
+        cost_usd=costs[0],
+        review_cost_usd=costs[1],
         batch_job=scenes.batch_jobs.get(spec.scene_id),
+        review=review,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from scenegen.errors import InputError
+from scenegen.review import ReviewConfig
 
 SnakeCase = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
 
@@ -72,6 +73,7 @@ class ArchetypeConfig(BaseModel):
     # A prompt whose TF-IDF cosine similarity to a recent prompt of its archetype reaches this is rewritten.
     near_duplicate_threshold: float = Field(0.92, gt=0, le=1)
     quality: QualityConfig = QualityConfig()
+    review: ReviewConfig = ReviewConfig()
 
     @property
     def names(self) -> list[str]:

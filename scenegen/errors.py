@@ -63,9 +63,16 @@ class SceneSkipped(SceneFailed):
 
 
 class ImageRejected(SceneFailed):
-    """The image fails a quality check (size, sharpness, flatness, a near copy of a recent image)."""
+    """The image fails a quality check (size, sharpness, flatness, a near copy of a recent image), or the
+    review judged it unsuitable."""
 
     status = "rejected"
+
+
+class Unreviewed(SceneFailed):
+    """REVIEW=required, and the review gave no usable verdict: the image is not stored."""
+
+    status = "unreviewed"
 
 
 def is_transient(exc: BaseException) -> bool:

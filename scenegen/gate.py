@@ -103,3 +103,20 @@ class RunGate:
         with self._changed:
             self._stop_reason = self._stop_reason or f"not started: the run stopped after {reason}"
             self._changed.notify_all()
+
+
+class Hold:
+    """What one admitted scene holds against its run's budget: the expected price of each of its paid
+    calls (its image, its review), each given back with what the call really cost as it ends, and whatever
+    is left when the scene ends early."""
+
+    def __init__(self, gate: RunGate, **expected_usd: float) -> None:
+        self.gate = gate
+        self._held = dict(expected_usd)
+
+    def settle(self, call: str, cost_usd: float) -> None:
+        self.gate.settle(self._held.pop(call), cost_usd)
+
+    def release(self) -> None:
+        for call in list(self._held):
+            self.settle(call, 0.0)

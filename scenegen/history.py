@@ -9,8 +9,9 @@ from scenegen.errors import InputError
 from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec, Status, check_scene_id, utcnow
 
 TABLE = "scene_generation_history"
-# The same spec would be refused again: the model blocked it, or its (cached) image failed a check.
-REFUSED = {"blocked", "rejected"}
+# The same spec would be refused again: the model blocked it, or its (cached) image failed a check or
+# the review (whose answer is cached with it).
+REFUSED = {"blocked", "rejected", "unreviewed"}
 # What the weights, the prompt writers and the rerun selection read from a lookback.
 SUMMARY_FIELDS = (
     "scene_id",
@@ -25,6 +26,7 @@ SUMMARY_FIELDS = (
     "phash",
     "cost_usd",  # the report splits the spend into online and batch
     "batch_job",
+    "review",  # the report counts the verdicts and reasons
 )
 
 
@@ -98,6 +100,8 @@ def outcomes_from_history(
                 scene_uri=record.image_uri.rsplit("/", 1)[0] if record.image_uri else None,
                 failure_reason=record.failure_reason,
                 cost_usd=record.cost_usd,
+                review_cost_usd=record.review.cost_usd if record.review else 0.0,
+                review=record.review,
             )
         )
     return outcomes

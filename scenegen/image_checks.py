@@ -63,6 +63,11 @@ class RecentHashes:
         with self._lock:
             self._by_archetype.setdefault(archetype, {})[scene_id] = phash
 
+    def discard(self, spec: SceneSpec) -> None:
+        """Forget the spec's image: it was not stored after all."""
+        with self._lock:
+            self._by_archetype.get(spec.archetype, {}).pop(spec.scene_id, None)
+
     def others(self, spec: SceneSpec) -> list[str]:
         """Every recent hash of the spec's archetype but its own (a rerun is not a copy of itself)."""
         with self._lock:

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenegen.errors import InputError
+from scenegen.review import Review
 
 SCENE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 IMAGE_WIDTH, IMAGE_HEIGHT = 2752, 1536  # Gemini's 2K at 16:9; the procedural renderer matches it
@@ -118,9 +119,12 @@ class StoredScene(BaseModel):
 
 # blocked: the model refused; no_image: it answered without one; skipped: never started (a fatal error
 # earlier in the run, or the MAX_COST_USD budget). All but "succeeded" are failures rerun-failed can retry.
-# rejected: the image failed a quality check (see scenegen.quality); it was not stored.
+# rejected: the image failed a check (scenegen.image_checks) or the review said no; it was not stored.
+# unreviewed: REVIEW=required and the review gave no usable verdict; not stored either.
 # submitted: in a Gemini batch job (`batch_job`), waiting for collect-batches; not a failure.
-Status = Literal["succeeded", "failed", "blocked", "no_image", "skipped", "rejected", "submitted"]
+Status = Literal[
+    "succeeded", "failed", "blocked", "no_image", "skipped", "rejected", "unreviewed", "submitted"
+]
 
 
 class HistoryRecord(BaseModel):
@@ -145,6 +149,7 @@ class HistoryRecord(BaseModel):
     # The Gemini batch job that made (or is making) the image: `batches/ID`, or until the job exists the
     # display name it is created under (scenegen.batches.job_display_name).
     batch_job: str | None = None
+    review: Review | None = None  # the review's verdict, reasons and rubric; None: not reviewed
     # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
     seed: int = 0
@@ -164,7 +169,11 @@ class HistoryRecord(BaseModel):
         flow_run_id: str | None = None,
         phash: str | None = None,
         batch_job: str | None = None,
+        review: Review | None = None,
     ) -> HistoryRecord:
+        """`cost_usd`: what the scene cost, by default its image's and its review's prices."""
+        if cost_usd is None:
+            cost_usd = (rendered.cost_usd if rendered else 0.0) + (review.cost_usd if review else 0.0)
         return cls(
             scene_id=spec.scene_id,
             archetype=spec.archetype,
@@ -178,10 +187,11 @@ class HistoryRecord(BaseModel):
             failure_reason=failure,
             image_uri=stored.image_uri if stored else None,
             sha256=stored.sha256 if stored else None,
-            cost_usd=cost_usd if cost_usd is not None else rendered.cost_usd if rendered else 0.0,
+            cost_usd=round(cost_usd, 6),
             flow_run_id=flow_run_id,
             phash=phash,
             batch_job=batch_job,
+            review=review,
             seed=spec.seed,
             image_model=spec.image_model,
             prompt_model=spec.prompt_model,
@@ -211,9 +221,17 @@ class SceneOutcome(BaseModel):
     scene_uri: str | None = None
     failure_reason: str | None = None
     seconds: float = 0.0
-    cost_usd: float = 0.0  # the scene's estimated cost to this run (nothing for a cached render)
+    cost_usd: float = 0.0  # the scene's estimated cost to this run (nothing for a cached render), review in
+    review_cost_usd: float = 0.0  # of which its review
     replaces: str | None = None  # the rejected scene this one stands in for, and why it was rejected
     batch_job: str | None = None  # made through this Gemini batch job, at the batch price
+    review: Review | None = None
+    replaced_reviews: list[Review] = Field(default_factory=list)  # of the images this one replaces
+
+    @property
+    def reviews(self) -> list[Review]:
+        """Every review this scene's slot went through: the images it replaces, then its own."""
+        return self.replaced_reviews + ([self.review] if self.review else [])
 
     @property
     def settled(self) -> bool:

@@ -3,6 +3,7 @@ coverage, Vendi per archetype, near-duplicates and rejected images; with a heatm
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from scenegen.diversity_measures import js_divergence, near_duplicate_rate, shar
 from scenegen.history import recent_history
 from scenegen.models import HistoryRecord
 from scenegen.resources import Resources
+from scenegen.review import ReviewTally, review_markdown, tally_reviews
 from scenegen.storage import local_path
 
 THUMBNAIL = (344, 192)
@@ -33,12 +35,19 @@ class DiversityReport(BaseModel):
     rejected_by_reason: dict[str, int]
     online_spend_usd: float = 0.0
     batch_spend_usd: float = 0.0
+    review_spend_usd: float = 0.0
+    reviews: dict[str, ReviewTally] = {}  # archetype -> verdicts and the reasons images failed
 
 
 def rejection_kind(reason: str | None) -> str:
-    """'ImageRejected: blurred (sharpness 0.01 < 0.035)' -> 'blurred'."""
+    """'ImageRejected: blurred (sharpness 0.01 < 0.035)' -> 'blurred';
+    'ImageRejected: unsuitable for reconstruction: people in frame' -> 'unsuitable for reconstruction'."""
     text = (reason or "").split(":", 1)[-1]
-    return text.split("(", 1)[0].strip() or "unknown"
+    return re.split(r"[(:]", text, maxsplit=1)[0].strip() or "unknown"
+
+
+def review_cost(record: HistoryRecord) -> float:
+    return record.review.cost_usd if record.review else 0.0
 
 
 def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days: int) -> DiversityReport:
@@ -66,12 +75,16 @@ def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days
         rejected_by_reason=dict(
             Counter(rejection_kind(r.failure_reason) for r in history if r.status == "rejected")
         ),
-        online_spend_usd=round(sum(r.cost_usd for r in history if not r.batch_job), 6),
-        batch_spend_usd=round(sum(r.cost_usd for r in history if r.batch_job), 6),
+        online_spend_usd=round(sum(r.cost_usd - review_cost(r) for r in history if not r.batch_job), 6),
+        batch_spend_usd=round(sum(r.cost_usd - review_cost(r) for r in history if r.batch_job), 6),
+        review_spend_usd=round(sum(review_cost(r) for r in history), 6),
+        reviews=tally_reviews((r.archetype, r.review) for r in history if r.review),
     )
 
 
-def report_markdown(report: DiversityReport, near_duplicates_rewritten: int | None = None) -> str:
+def report_markdown(
+    report: DiversityReport, near_duplicates_rewritten: int | None = None, review_mode: str = "required"
+) -> str:
     lines = [
         f"# Diversity of the last {report.days} days: {report.scenes} stored scenes",
         "",
@@ -102,8 +115,9 @@ def report_markdown(report: DiversityReport, near_duplicates_rewritten: int | No
     lines += [f"Images rejected, by reason: {rejected}.", f"Outcomes in the period: {statuses}."]
     lines.append(
         f"Estimated image spend in the period: ${report.online_spend_usd:.2f} online, "
-        f"${report.batch_spend_usd:.2f} in batch jobs."
+        f"${report.batch_spend_usd:.2f} in batch jobs; reviews ${report.review_spend_usd:.2f}."
     )
+    lines += ["", "## Review", "", *review_markdown(report.reviews, review_mode)]
     return "\n".join(lines)
 
 
@@ -162,7 +176,8 @@ def write_diversity_report(
     folder = settings.output_dir / "reports" / name
     pictures = [coverage_heatmap(report, folder / "coverage.png")]
     sheet = contact_sheet(images, folder / "contact_sheet.png")
-    return report_markdown(report, near_duplicates_rewritten), pictures + ([sheet] if sheet else [])
+    markdown = report_markdown(report, near_duplicates_rewritten, settings.review)
+    return markdown, pictures + ([sheet] if sheet else [])
 
 
 def stored_images(history: list[HistoryRecord], limit: int = SHEET_IMAGES) -> list[Path]:

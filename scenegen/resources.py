@@ -13,6 +13,7 @@ from scenegen.errors import InputError
 from scenegen.history import HistoryStore
 from scenegen.images import DecodedImages, ImageGenerator, return_image_memory_to_the_system
 from scenegen.prompts import PromptWriter
+from scenegen.review import Reviewer
 from scenegen.settings import Settings
 from scenegen.storage import SceneStorage
 
@@ -38,6 +39,7 @@ class Resources:
         storage: SceneStorage,
         decoded: DecodedImages,
         batches: BatchBackend | None = None,
+        reviewer: Reviewer | None = None,
     ) -> None:
         self.settings = settings
         self.catalogue = catalogue
@@ -48,6 +50,12 @@ class Resources:
         self.storage = storage
         self.decoded = decoded  # pixels a backend already holds, for the checks
         self.batches = batches  # Gemini's Batch API, where images come from Gemini
+        self.reviewer = reviewer  # None: REVIEW=off
+
+    @property
+    def scene_expected_cost_usd(self) -> float:
+        """A scene's paid calls at their typical prices, image and review: what the budget holds for it."""
+        return self.images.expected_cost_usd + (self.reviewer.expected_cost_usd if self.reviewer else 0.0)
 
     def collecting(self, images: ImageGenerator) -> Resources:
         """These resources with `images` in place of the image backend (a collect run's answers)."""
@@ -96,16 +104,21 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
 
     images: ImageGenerator
     batches: BatchBackend | None = None
+    reviewer: Reviewer
     if image_backend == "gemini":
         from scenegen.backends.google.gemini_batch import GeminiBatches
         from scenegen.backends.google.gemini_image import GeminiImageGenerator
+        from scenegen.backends.google.gemini_review import GeminiReviewer
 
         images = GeminiImageGenerator(settings, prices, client, decoded)
         batches = GeminiBatches(settings, prices, client)
+        reviewer = GeminiReviewer(settings, catalogue, prices, client)
     else:
+        from scenegen.backends.local.ground_truth_review import GroundTruthReviewer
         from scenegen.backends.local.procedural import ProceduralRenderer
 
         images = ProceduralRenderer(decoded=decoded)
+        reviewer = GroundTruthReviewer(catalogue.review)  # the rubric's true answers, from the ground truth
 
     prompts: PromptWriter
     if prompt_backend == "gemini":
@@ -136,4 +149,15 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         from scenegen.backends.local.folder import LocalSceneStorage
 
         storage_ = LocalSceneStorage(settings.output_dir)
-    return Resources(settings, catalogue, prices, images, prompts, history, storage_, decoded, batches)
+    return Resources(
+        settings,
+        catalogue,
+        prices,
+        images,
+        prompts,
+        history,
+        storage_,
+        decoded,
+        batches,
+        reviewer if settings.review != "off" else None,
+    )

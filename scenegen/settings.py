@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scenegen.errors import InputError
+from scenegen.review import ReviewMode
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     gemini_base_url: str | None = None
     gemini_image_model: str = "gemini-3-pro-image"
     gemini_text_model: str = "gemini-3.1-pro-preview"
+    gemini_review_model: str | None = None  # default: the text model
+    review: ReviewMode = "required"  # required: only suitable images are stored; advisory: all, with verdicts
     gemini_timeout_seconds: float = Field(300, gt=0, le=3600)
     max_concurrency: int = Field(4, ge=1, le=64)
     max_cost_usd: float | None = Field(None, ge=0)
@@ -45,6 +48,15 @@ class Settings(BaseSettings):
             names = tuple(str(v).strip().lower() for v in value if str(v).strip())
             return () if names == ("all",) else names
         return value
+
+    @field_validator("review", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @property
+    def review_model(self) -> str:
+        return self.gemini_review_model or self.gemini_text_model
 
     @property
     def history_path(self) -> Path:
@@ -68,6 +80,7 @@ _SOURCES = {
     "dry_run": "DRY_RUN / --dry-run",
     "batch": "BATCH / --batch",
     "lookback_days": "LOOKBACK_DAYS",
+    "review": "REVIEW",
 }
 
 

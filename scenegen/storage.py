@@ -68,8 +68,9 @@ class SceneStorage(Protocol):
     def is_complete(self, scene_id: str) -> bool: ...
 
 
-def scene_document(spec: SceneSpec, rendered: RenderedImage) -> dict[str, Any]:
-    """scene.json: the spec, and what was made of it."""
+def scene_document(spec: SceneSpec, rendered: RenderedImage, review: dict[str, Any]) -> dict[str, Any]:
+    """scene.json: the spec, what was made of it, and its review (scenegen.review.review_summary)."""
+    review_cost = float(review.get("cost_usd", 0.0))
     return {
         "spec": spec.model_dump(mode="json"),
         "result": {
@@ -79,11 +80,12 @@ def scene_document(spec: SceneSpec, rendered: RenderedImage) -> dict[str, Any]:
             "width": rendered.width,
             "height": rendered.height,
             "render_seconds": rendered.seconds,
-            "cost_usd": rendered.cost_usd,
+            "cost_usd": round(rendered.cost_usd + review_cost, 6),  # the image's and its review's
             "camera": rendered.camera.model_dump(mode="json") if rendered.camera else None,
             "stored_at": utcnow().isoformat(),
         },
         "ground_truth": _ground_truth_entry(rendered),
+        "review": review,
     }
 
 
@@ -110,7 +112,9 @@ def marker_document(scene_id: str, sha256: str) -> dict[str, str]:
     return {"scene_id": scene_id, "sha256": sha256, "completed_at": utcnow().isoformat()}
 
 
-def store_staged_scene(storage: SceneStorage, spec: SceneSpec, rendered: RenderedImage) -> StoredScene:
+def store_staged_scene(
+    storage: SceneStorage, spec: SceneSpec, rendered: RenderedImage, review: dict[str, Any]
+) -> StoredScene:
     """Store a staged image that passed its checks, once its digest shows it is the one that was checked.
 
     The digest, not a second decode: the checks already decoded these very bytes.
@@ -125,7 +129,7 @@ def store_staged_scene(storage: SceneStorage, spec: SceneSpec, rendered: Rendere
         if sha256_file(path) != sha256:
             raise SceneFailed(f"staged file {path.name} changed after rendering")
     return storage.put_scene(
-        spec.scene_id, staged, rendered.sha256, scene_document(spec, rendered), rendered.ground_truth
+        spec.scene_id, staged, rendered.sha256, scene_document(spec, rendered, review), rendered.ground_truth
     )
 
 

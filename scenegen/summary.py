@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scenegen.models import SceneOutcome, SceneSpec
+from scenegen.review import review_markdown, tally_reviews
 
 
 def plan_rows(specs: list[SceneSpec]) -> list[dict[str, str]]:
@@ -29,6 +30,7 @@ def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
             "uri": o.scene_uri or "",
             "status": o.status,
             "cost_usd": f"{o.cost_usd:.3f}",
+            "review": o.review.verdict if o.review else "",
             "reason": o.failure_reason or "",
             "replaces": o.replaces or "",
         }
@@ -37,19 +39,24 @@ def scene_rows(outcomes: list[SceneOutcome]) -> list[dict[str, str]]:
 
 
 def spend_line(outcomes: list[SceneOutcome], prompts_cost_usd: float) -> str:
-    online = sum(o.cost_usd for o in outcomes if not o.batch_job)
-    batch = sum(o.cost_usd for o in outcomes if o.batch_job)
+    online = sum(o.cost_usd - o.review_cost_usd for o in outcomes if not o.batch_job)
+    batch = sum(o.cost_usd - o.review_cost_usd for o in outcomes if o.batch_job)
+    reviews = sum(o.review_cost_usd for o in outcomes)
     submitted = sum(o.status == "submitted" for o in outcomes)
     waiting = f"; {submitted} images submitted, charged at the batch price when answered" if submitted else ""
     return (
-        f"Estimated spend: ${online + batch + prompts_cost_usd:.2f} "
-        f"(images online ${online:.2f}, images in batch jobs ${batch:.2f}, prompts ${prompts_cost_usd:.2f}"
-        f"{waiting})"
+        f"Estimated spend: ${online + batch + reviews + prompts_cost_usd:.2f} "
+        f"(images online ${online:.2f}, images in batch jobs ${batch:.2f}, reviews ${reviews:.2f}, "
+        f"prompts ${prompts_cost_usd:.2f}{waiting})"
     )
 
 
 def summary_markdown(
-    outcomes: list[SceneOutcome], shares: dict[str, float] | None, where: str, prompts_cost_usd: float = 0.0
+    outcomes: list[SceneOutcome],
+    shares: dict[str, float] | None,
+    where: str,
+    prompts_cost_usd: float = 0.0,
+    review_mode: str = "required",
 ) -> str:
     planned = Counter(o.spec.archetype for o in outcomes)
     made = Counter(o.spec.archetype for o in outcomes if o.succeeded)
@@ -68,6 +75,8 @@ def summary_markdown(
     for name in sorted(set(planned) | set(shares or {})):
         share = f"{shares[name]:.0%}" if shares and name in shares else "-"
         lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {not_stored[name]} |")
+    reviews = tally_reviews((o.spec.archetype, review) for o in outcomes for review in o.reviews)
+    lines += ["", "## Review", "", *review_markdown(reviews, review_mode)]
     replaced = [o for o in outcomes if o.replaces]
     if replaced:
         lines += ["", "## Images rejected and made again", ""]

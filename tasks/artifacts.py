@@ -68,10 +68,17 @@ def publish_report(
     resources: Resources,
     prompts_cost_usd: float = 0.0,
 ) -> None:
-    get_run_logger().info(spend_line(outcomes, prompts_cost_usd))
+    logger = get_run_logger()
+    logger.info(spend_line(outcomes, prompts_cost_usd))
+    reviews = [review for outcome in outcomes for review in outcome.reviews]
+    if reviews:
+        suitable = sum(review.verdict == "suitable" for review in reviews)
+        logger.info("review: %d of %d images suitable for reconstruction", suitable, len(reviews))
     create_markdown_artifact(
         key="scenegen-summary",
-        markdown=summary_markdown(outcomes, shares, scenes_root(resources), prompts_cost_usd),
+        markdown=summary_markdown(
+            outcomes, shares, scenes_root(resources), prompts_cost_usd, resources.settings.review
+        ),
         description="Per-archetype counts and failures",
     )
     create_table_artifact(

@@ -7,13 +7,16 @@ from collections import Counter
 from prefect.events import emit_event
 
 from scenegen.models import SceneOutcome
+from scenegen.review import ReviewMode, review_summary
 
 SCENE_COMPLETED = "scenegen.scene.completed"
 RUN_COMPLETED = "scenegen.run.completed"
 
 
-def announce_scene(outcome: SceneOutcome) -> None:
-    """A scene is stored, verified and recorded: a trigger on this event may start its 3D reconstruction."""
+def announce_scene(outcome: SceneOutcome, review_mode: ReviewMode) -> None:
+    """A scene is stored, verified and recorded: a trigger on this event may start its 3D reconstruction.
+    The review's verdict comes with it (under REVIEW=advisory a stored scene may be `unsuitable`)."""
+    review = review_summary(outcome.review, review_mode)
     emit_event(
         event=SCENE_COMPLETED,
         resource={"prefect.resource.id": f"scenegen.scene.{outcome.spec.scene_id}"},
@@ -22,6 +25,7 @@ def announce_scene(outcome: SceneOutcome) -> None:
             "archetype": outcome.spec.archetype,
             "scene_uri": outcome.scene_uri,
             "variation_tags": list(outcome.spec.variation_tags),
+            "review": {key: review.get(key) for key in ("mode", "verdict", "reasons", "reviewer")},
         },
     )
 

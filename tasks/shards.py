@@ -34,7 +34,7 @@ def run_shards(
     only once it has stored a scene, so a refused key costs one call, not one per shard."""
     logger = get_run_logger()
     shards = [specs[start : start + shard_size] for start in range(0, len(specs), shard_size)]
-    price = run.resources.images.expected_cost_usd
+    price = run.resources.scene_expected_cost_usd  # an image and its review
     budgets = split_budget(run.settings.max_cost_usd, spent_usd, price, [len(shard) for shard in shards])
     target = f"{SHARD_FLOW}/{deployment_name}"
 

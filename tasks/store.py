@@ -28,5 +28,8 @@ def upload_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str
     result_serializer="json",
     **RETRIES,
 )
-def upload_scene(spec: SceneSpec, rendered: RenderedImage, resources: Resources) -> StoredScene:
-    return store_staged_scene(resources.storage, spec, rendered)
+def upload_scene(
+    spec: SceneSpec, rendered: RenderedImage, review: dict[str, Any], resources: Resources
+) -> StoredScene:
+    """`review`: what scene.json says of the image's review (scenegen.review.review_summary)."""
+    return store_staged_scene(resources.storage, spec, rendered, review)

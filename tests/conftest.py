@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import urllib.request
 import uuid
@@ -79,19 +77,11 @@ class FakeGemini:
 @pytest.fixture(scope="session")
 def fake_gemini_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGemini]:
     """tests/fake_gemini.py in its own process on 127.0.0.1, stopped by its PID when the session ends."""
-    log = open(tmp_path_factory.mktemp("fake-gemini") / "stderr.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("fake_gemini.py"))],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        cwd=Path(__file__).parent.parent,
-    )
+    process, url = emulators.start_fake_gemini(tmp_path_factory.mktemp("fake-gemini") / "stderr.log")
     try:
-        port = int(process.stdout.readline())  # type: ignore[union-attr]
-        yield FakeGemini(f"http://127.0.0.1:{port}")
+        yield FakeGemini(url)
     finally:
         emulators.stop(process)
-        log.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ process on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -139,3 +140,25 @@ def start_prefect_server(env: dict[str, str], log: Path) -> subprocess.Popen:
             time.sleep(0.5)
     stop(server)
     raise RuntimeError(f"prefect server did not start: {log.read_text()[-3000:]}")
+
+
+def start_fake_gemini(log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """tests/fake_gemini.py in its own process on 127.0.0.1, and its URL; stop it by PID."""
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("fake_gemini.py"))],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        stdout=subprocess.PIPE,
+        stderr=open(log, "wb"),  # noqa: SIM115 - the process holds it
+    )
+    try:
+        return process, f"http://127.0.0.1:{int(process.stdout.readline())}"  # type: ignore[union-attr]
+    except ValueError:
+        stop(process)
+        raise RuntimeError(f"the fake Gemini server did not start: {log.read_text()[-2000:]}") from None
+
+
+def script_fake_gemini(url: str, steps: dict[str, list[str]]) -> None:
+    """Set each model's script on the fake Gemini server (and clear its request log)."""
+    request = urllib.request.Request(f"{url}/_fake/script", json.dumps({"steps": steps}).encode())
+    urllib.request.urlopen(request, timeout=10).close()

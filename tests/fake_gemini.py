@@ -11,8 +11,10 @@ Batch API: models/{model}:batchGenerateContent creates a PENDING job of inlined 
          item_error makes that item fail.
 Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, echo_key, not_found,
        prompt_blocked, image_blocked, text_only, empty, prompts, prompts_partly_bad, truncated_prompts,
-       answer:<text> (a text answer, verbatim), png_file:<path> (that file's bytes, as image/png).
-With no step left, an image model draws an image and a text model writes prompts.
+       answer:<text> (a text answer, verbatim), png_file:<path> (that file's bytes, as image/png),
+       review (a rubric: suitable, the planned archetype), review:<json> (that rubric with these fields).
+With no step left, an image model draws an image, a request that shows an image is reviewed as suitable,
+and a text model writes prompts.
 FAKE_GEMINI_PREMADE=N: N distinct 2752x1536 pictures are drawn at start and served in turn, so that an
 answer costs this server little CPU (the throughput bench).
 """
@@ -35,6 +37,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from scenegen.backends.google.gemini_prompts import INPUT_MARKER
+from scenegen.backends.google.gemini_review import PLAN_MARKER
 
 WIDTH, HEIGHT = 2752, 1536
 IMAGE_USAGE = {
@@ -48,6 +51,7 @@ IMAGE_USAGE = {
     "totalTokenCount": 1670,
 }
 TEXT_USAGE = {"promptTokenCount": 4000, "candidatesTokenCount": 1500, "thoughtsTokenCount": 500}
+REVIEW_USAGE = {"promptTokenCount": 1500, "candidatesTokenCount": 150, "thoughtsTokenCount": 250}
 
 _lock = threading.Lock()
 _script: dict[str, list[str]] = {}
@@ -87,37 +91,36 @@ DETAILS = (
 )
 
 
-def premade_picture(seed: int) -> str:
-    """A busy, distinct picture: rectangles laid out by `seed`, so no two share a perceptual hash."""
+def busy_image(seed: int, size: tuple[int, int] = (WIDTH, HEIGHT)) -> Image.Image:
+    """Rectangles laid out by `seed`, so that no two pictures share a perceptual hash."""
     rng = random.Random(seed)
-    image = Image.new("RGB", (WIDTH, HEIGHT), tuple(rng.randrange(256) for _ in range(3)))
+    width, height = size
+    image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
     draw = ImageDraw.Draw(image)
     for _ in range(40):
-        x, y = rng.randrange(WIDTH), rng.randrange(HEIGHT)
-        box = [x, y, x + rng.randrange(60, 900), y + rng.randrange(40, 600)]
+        x, y = rng.randrange(width), rng.randrange(height)
+        box = [x, y, x + rng.randrange(width // 45, width // 3), y + rng.randrange(height // 38, height // 2)]
         draw.rectangle(box, fill=tuple(rng.randrange(256) for _ in range(3)))
+    return image
+
+
+def encoded(image: Image.Image, fmt: str) -> str:
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
+    image.save(out, format=fmt, **({"quality": 85} if fmt == "JPEG" else {"compress_level": 1}))
     return base64.b64encode(out.getvalue()).decode()
 
 
-PREMADE = [premade_picture(seed) for seed in range(int(os.environ.get("FAKE_GEMINI_PREMADE", "0")))]
+PREMADE = [
+    encoded(busy_image(seed), "PNG") for seed in range(int(os.environ.get("FAKE_GEMINI_PREMADE", "0")))
+]
 _premade_turn = itertools.count()
 
 
 def picture(size: tuple[int, int], fmt: str) -> str:
-    """A simple, distinct picture each call, base64-encoded as the API sends inline data."""
+    """A distinct picture each call, base64-encoded as the API sends inline data."""
     if PREMADE and size == (WIDTH, HEIGHT) and fmt == "PNG":
         return PREMADE[next(_premade_turn) % len(PREMADE)]
-    n = next(_counter)
-    image = Image.new("RGB", size, ((n * 53) % 256, (n * 97) % 256, (n * 31) % 256))
-    draw = ImageDraw.Draw(image)
-    for i in range(8):
-        x = (i * size[0]) // 8
-        draw.rectangle([x, size[1] // 3, x + size[0] // 16, size[1] - 1], fill=((i * 40 + n) % 256, 90, 160))
-    out = io.BytesIO()
-    image.save(out, format=fmt, **({"quality": 85} if fmt == "JPEG" else {"compress_level": 1}))
-    return base64.b64encode(out.getvalue()).decode()
+    return encoded(busy_image(next(_counter), size), fmt)
 
 
 def image_answer(
@@ -166,11 +169,36 @@ def prompts_answer(body: dict[str, Any], bad: bool = False) -> dict[str, Any]:
     return text_answer(json.dumps({"scenes": scenes}))
 
 
-def text_answer(text: str) -> dict[str, Any]:
+def text_answer(text: str, usage: dict[str, Any] = TEXT_USAGE) -> dict[str, Any]:
     return {
         "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}],
-        "usageMetadata": TEXT_USAGE,
+        "usageMetadata": usage,
     }
+
+
+def carries_image(body: dict[str, Any]) -> bool:
+    """Whether a generateContent request shows the model an image: a review."""
+    return any("inlineData" in part for content in body.get("contents", []) for part in content["parts"])
+
+
+def review_answer(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A rubric that finds the image suitable and of the planned archetype, with `changes` applied."""
+    text = next(p["text"] for c in body["contents"] for p in c["parts"] if PLAN_MARKER in p.get("text", ""))
+    plan = json.loads(text.split(PLAN_MARKER, 1)[1])
+    rubric = {
+        "archetype_seen": plan["planned_archetype"],
+        "archetype_matches": True,
+        "whole_room_in_view": True,
+        "floor_visible": True,
+        "elevated_corner_view": True,
+        "rectilinear_lens": True,
+        "people_present": False,
+        "text_or_watermark": False,
+        "distinct_objects": 24,
+        "verdict": "suitable",
+        "reasons": [],
+    }
+    return text_answer(json.dumps(rubric | changes), REVIEW_USAGE)
 
 
 def answer(step: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
@@ -210,7 +238,9 @@ def answer(step: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, An
     if kind == "empty":
         return 200, {}
     if kind == "answer":
-        return 200, text_answer(arg)
+        return 200, text_answer(arg, REVIEW_USAGE if carries_image(body) else TEXT_USAGE)
+    if kind == "review":
+        return 200, review_answer(body, json.loads(arg) if arg else {})
     if kind == "prompts":
         return 200, prompts_answer(body)
     if kind == "prompts_partly_bad":
@@ -355,7 +385,8 @@ class Handler(BaseHTTPRequestHandler):
         with _lock:
             _requests.append(request)
             queue = _script.get(model) or []
-            step = queue.pop(0) if queue else ("image" if "image" in model else "prompts")
+            default = "review" if carries_image(body) else "image" if "image" in model else "prompts"
+            step = queue.pop(0) if queue else default
         status, payload = answer(step, body, self.headers.get("x-goog-api-key", ""))
         self._send(status, payload)
         with _lock:

@@ -24,6 +24,7 @@ from scenegen.render.shading import Lights, shade
 
 HORIZONTAL_FOV_DEG = 95.0
 MAX_DEPTH_MM = 65535  # what a 16-bit depth image holds
+NEAR_FLOOR_SHARE = 0.3  # the floor is in frame from this share of the way across the room
 
 
 @dataclass
@@ -120,10 +121,17 @@ def _camera(room: Room, corner: int, rng: random.Random, size: tuple[int, int]) 
     y = room.depth - inset_y if corner & 2 else inset_y
     towards_x = -room.width if corner & 1 else room.width
     towards_y = -room.depth if corner & 2 else room.depth
+    height = rng.uniform(1.5, 2.0)
+    yaw_deg = math.degrees(math.atan2(towards_y, towards_x)) + rng.uniform(-6, 6)
+    # Tilted down far enough that the frame's lower edge meets the floor within the near part of the room:
+    # in a small room a shallow tilt shows walls and appliances but hardly any floor.
+    across = math.hypot(room.width - 2 * inset_x, room.depth - 2 * inset_y)
+    half_vertical_fov = math.atan(math.tan(math.radians(HORIZONTAL_FOV_DEG) / 2) * size[1] / size[0])
+    floor_in_frame = math.atan(height / (NEAR_FLOOR_SHARE * across)) - half_vertical_fov
     return PinholeCamera(
-        position=(x, y, rng.uniform(1.5, 2.0)),
-        yaw_deg=math.degrees(math.atan2(towards_y, towards_x)) + rng.uniform(-6, 6),
-        pitch_deg=-rng.uniform(9, 17),
+        position=(x, y, height),
+        yaw_deg=yaw_deg,
+        pitch_deg=-max(rng.uniform(9, 17), math.degrees(floor_in_frame)),
         width=size[0],
         height=size[1],
         horizontal_fov_deg=HORIZONTAL_FOV_DEG,

@@ -17,7 +17,7 @@ from scenegen.batches import job_display_name, submit_job
 from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
 from tests.conftest import TEST_KEY
 from tests.integration.test_flows import history, scene_folders
-from tests.integration.test_gemini_backends import IMAGE_COST, IMAGE_MODEL
+from tests.integration.test_gemini_backends import IMAGE_COST, IMAGE_MODEL, REVIEW_COST, TEXT_MODEL
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 BATCH_COST = round(IMAGE_COST / 2, 6)
@@ -68,9 +68,13 @@ def test_submitted_scenes_wait_for_their_job_then_are_stored_once_at_half_the_on
         assert {p.name for p in folder.iterdir()} == {IMAGE_NAME, SCENE_JSON, MARKER}
         document = json.loads((folder / SCENE_JSON).read_text())
         assert document["result"]["backend"] == "gemini-batch"
-        assert document["result"]["cost_usd"] == pytest.approx(BATCH_COST)
+        assert document["result"]["cost_usd"] == pytest.approx(BATCH_COST + REVIEW_COST)  # reviewed online
         record = history(clean_environment)[scene_id]
-        assert record.success and record.batch_job == job and record.cost_usd == pytest.approx(BATCH_COST)
+        assert (
+            record.success
+            and record.batch_job == job
+            and record.cost_usd == pytest.approx(BATCH_COST + REVIEW_COST)
+        )
 
     summary = Artifact.get("scenegen-summary").data
     assert f"images in batch jobs ${5 * BATCH_COST:.2f}" in summary and "images online $0.00" in summary
@@ -174,7 +178,8 @@ def test_a_crash_between_create_and_record_never_creates_a_second_job(clean_envi
 
 
 def test_max_cost_counts_each_submission_at_the_batch_price(clean_environment, batch, monkeypatch):
-    monkeypatch.setenv("MAX_COST_USD", "0.15")  # about two and a bit batch images, not two online ones
+    # a batch image and its review are held at $0.12: three fit in $0.30 (online, at $0.19, two would)
+    monkeypatch.setenv("MAX_COST_USD", "0.30")
     state = generate_scenes(scenes=5, seed=4, batch=True, return_state=True)
     assert state.is_failed() and "MAX_COST_USD" in state.message
     statuses = sorted(r.status for r in history(clean_environment).values())
@@ -223,3 +228,21 @@ def test_the_key_is_in_no_log_artifact_record_or_file_of_a_batch(clean_environme
             texts += [json.dumps(client.read_flow_run(run_id).parameters), state.message or ""]
     texts += [p.read_bytes().decode("latin-1") for p in clean_environment.rglob("*") if p.is_file()]
     assert len(texts) > 10 and all(TEST_KEY not in text for text in texts)
+
+
+def test_a_collected_image_judged_unsuitable_is_recorded_not_replaced(clean_environment, batch):
+    people = {"people_present": True, "verdict": "unsuitable", "reasons": ["a picker in the aisle"]}
+    batch.script(**{TEXT_MODEL: [f"review:{json.dumps(people)}"]})  # the first review; the rest: suitable
+    assert generate_scenes(scenes=3, seed=12, batch=True, return_state=True).is_completed()
+    batch.finish_batches("SUCCEEDED")
+    state = collect_batches(return_state=True)
+    assert state.is_failed()
+    records = history(clean_environment).values()
+    [rejected] = [r for r in records if r.status == "rejected"]
+    assert "people in frame" in rejected.failure_reason and rejected.review.verdict == "unsuitable"
+    assert rejected.cost_usd == pytest.approx(BATCH_COST + REVIEW_COST) and rejected.batch_job
+    assert (
+        rejected.scene_id not in scene_folders(clean_environment)
+        and len(scene_folders(clean_environment)) == 2
+    )
+    assert len(batch.requests(IMAGE_MODEL)) == 1 and len(batch.requests(TEXT_MODEL)) == 3  # no new image

@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
         (["generate"], {"SCENES_PER_RUN": "ten"}, "SCENES_PER_RUN"),
         (["generate"], {"ARCHETYPES": "lab,moonbase"}, "moonbase"),
         (["generate"], {"DRY_RUN": "maybe"}, "DRY_RUN / --dry-run"),
+        (["generate"], {"REVIEW": "sometimes"}, "REVIEW: Input should be 'required', 'advisory' or 'off'"),
         (["generate", "--seed", "x"], {}, "'x' is not a whole number"),
         (["generate", "--seed", "-1"], {}, "argument --seed: -1 is out of range: 0 to 2147483647"),
         (["rerun-failed", "--since-days", "-4"], {}, "argument --since-days: -4 is out of range"),
@@ -198,7 +199,7 @@ def test_generate_on_gemini_leaves_what_the_embedded_run_leaves(tmp_path, gemini
         assert "Completed: 2 of 2 scenes stored" in capsys.readouterr().out
         layouts[run] = layout(tmp_path / run)
     assert len(layouts["gemini"]) == 4 and layouts["gemini"] == layouts["embedded"]
-    assert len(gemini.requests()) == 3  # one prompt batch, two images: nothing from the embedded run
+    assert len(gemini.requests()) == 5  # one prompt batch, two images, their reviews: none embedded
     # but for the ground truth, which only the procedural scenes have, and scene.json says so
     for run, available in (("gemini", False), ("embedded", True)):
         for folder in (tmp_path / run / "scenes").iterdir():

@@ -196,6 +196,11 @@ def test_generate_on_firestore_and_gcs_leaves_the_contracts_objects_and_document
             and document["image_uri"] == f"gs://{cloud.bucket}/scenes/{scene_id}/{IMAGE_NAME}"
         )
         assert isinstance(document["generated_at"], datetime) and len(document["prompt_summary"]) <= 200
+        assert (
+            document["review"]["verdict"] == "suitable" and document["review"]["reviewer"] == "ground-truth"
+        )
+    reviews = [r.review for r in recent_history(FirestoreHistory(cloud.project), 30)]
+    assert all(r and r.rubric and r.rubric.distinct_objects >= 6 for r in reviews) and len(reviews) == 3
 
 
 @pytest.mark.usefixtures("prefect_api")

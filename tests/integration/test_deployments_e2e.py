@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 PREFECT = emulators.PREFECT
 IMAGE_MODEL = "gemini-3-pro-image"
 WORKERS = ("worker-a", "worker-b")
-CAP_USD = 0.402  # three images at $0.134
+CAP_USD = 0.57  # three scenes held at $0.19: an image ($0.14) and its review ($0.05)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +183,7 @@ def test_ui_runs_reruns_fan_out_over_two_workers_budgets_and_the_downstream_trig
     assert workers == set(WORKERS), [child.state.message for child in children]
     assert len(stored(output)) == 10
 
-    # a capped run fanned out: 6 scenes in shards of 2 with $0.402 spend three images' worth in total
+    # a capped run fanned out: 6 scenes in shards of 2 with $0.57 spend three scenes' worth in total
     calls_before = len([r for r in fake_gemini_server.requests() if IMAGE_MODEL in r["path"]])
     capped_started = datetime.now(UTC)
     capped = run(api, "generate-scenes/capped", {"scenes": 6, "shard_size": 2, "seed": 11}, logs)
@@ -196,9 +196,10 @@ def test_ui_runs_reruns_fan_out_over_two_workers_budgets_and_the_downstream_trig
     image_calls = len([r for r in fake_gemini_server.requests() if IMAGE_MODEL in r["path"]]) - calls_before
     assert image_calls == 3  # as many as the run alone would start: the cap holds across its shards
     budgets = sorted(child.parameters["budget_usd"] for child in shard_runs(api, capped_started))
-    price = load_price_table().price(IMAGE_MODEL, image=True).typical_request_usd
-    assert budgets == [0.0, price, 2 * price]
-    assert len(stored(output)) == 13
+    prices = load_price_table()
+    price = prices.expected(IMAGE_MODEL, image=True) + prices.expected(prices.default_text_model, image=False)
+    assert budgets == pytest.approx([0.0, price, 2 * price])
+    assert len(stored(output)) == 13, [(r.scene_id, r.status, r.failure_reason) for r in history]
     skipped = [r for r in history if r.status == "skipped"]
     assert len(skipped) == 3 and all("MAX_COST_USD" in r.failure_reason for r in skipped)
     assert sum(r.cost_usd for r in history) <= 3 * price

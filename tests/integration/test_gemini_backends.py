@@ -24,6 +24,8 @@ CONFIG = load_archetype_config()
 PRICES = load_price_table()
 # The fake's usage for one image: 350 input, 20 text + 180 thought output, 1120 image tokens.
 IMAGE_COST = round((350 * 2 + 200 * 12 + 1120 * 120) / 1e6, 6)
+# and for one review by the text model: 1500 input, 150 text + 250 thought output tokens.
+REVIEW_COST = round((1500 * 2 + 400 * 12) / 1e6, 6)
 
 
 def spec_for(archetype: str = "kitchen", seed: int = 1):

@@ -14,7 +14,7 @@ from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.render import render_scene
 from tests.conftest import TEST_KEY
 from tests.integration.test_flows import history, scene_folders
-from tests.integration.test_gemini_backends import IMAGE_COST, IMAGE_MODEL, TEXT_MODEL
+from tests.integration.test_gemini_backends import IMAGE_COST, IMAGE_MODEL, REVIEW_COST, TEXT_MODEL
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -39,18 +39,22 @@ def test_a_run_on_gemini_stores_complete_scenes_with_their_cost(clean_environmen
         )
         assert document["result"]["backend"] == "gemini" and document["result"]["model"] == IMAGE_MODEL
         assert (document["result"]["width"], document["result"]["height"]) == (2752, 1536)
-        assert document["result"]["cost_usd"] == pytest.approx(IMAGE_COST)
-        assert records[scene_id].success and records[scene_id].cost_usd == pytest.approx(IMAGE_COST)
-    assert len(gemini.requests(TEXT_MODEL)) == 1 and len(gemini.requests(IMAGE_MODEL)) == 3
+        # the scene's cost: its image and its review
+        assert document["result"]["cost_usd"] == pytest.approx(IMAGE_COST + REVIEW_COST)
+        assert records[scene_id].success
+        assert records[scene_id].cost_usd == pytest.approx(IMAGE_COST + REVIEW_COST)
+    # one prompt batch and three reviews by the text model, three images
+    assert len(gemini.requests(TEXT_MODEL)) == 4 and len(gemini.requests(IMAGE_MODEL)) == 3
 
     from prefect.artifacts import Artifact
 
     summary = Artifact.get("scenegen-summary").data
     assert f"images online ${3 * IMAGE_COST:.2f}, images in batch jobs $0.00" in summary
+    assert f"reviews ${3 * REVIEW_COST:.2f}" in summary
 
     # A rerun of stored scenes pays for nothing: the renders come from the cache.
     assert rerun_failed_scenes(scene_ids=sorted(folders), return_state=True).is_completed()
-    assert len(gemini.requests(IMAGE_MODEL)) == 3
+    assert len(gemini.requests(IMAGE_MODEL)) == 3 and len(gemini.requests(TEXT_MODEL)) == 4  # reviews too
     assert "Estimated spend: $0.00" in Artifact.get("scenegen-summary").data
 
 
@@ -120,11 +124,12 @@ def test_an_invalid_key_at_the_prompt_stage_fails_the_run_before_any_image(clean
 
 def test_max_cost_stops_new_renders_at_the_scene_that_reaches_it(clean_environment, gemini, monkeypatch):
     monkeypatch.setenv("PROMPT_BACKEND", "local")
-    monkeypatch.setenv("MAX_COST_USD", "0.30")  # 0.1375 a scene: the third crosses it
+    monkeypatch.setenv("MAX_COST_USD", "0.40")  # 0.1453 a scene, image and review: the third crosses it
     monkeypatch.setenv("MAX_CONCURRENCY", "2")
     state = generate_scenes(scenes=5, seed=6, return_state=True)
-    assert state.is_failed() and "MAX_COST_USD ($0.30)" in state.message
+    assert state.is_failed() and "MAX_COST_USD ($0.40)" in state.message
     assert len(gemini.requests(IMAGE_MODEL)) == 3
+    assert len(gemini.requests(TEXT_MODEL)) == 3  # the reviews: none for the scenes the budget stopped
     assert len(scene_folders(clean_environment)) == 3
     statuses = sorted(r.status for r in history(clean_environment).values())
     assert statuses == ["skipped", "skipped", "succeeded", "succeeded", "succeeded"]
@@ -146,10 +151,11 @@ def test_the_key_can_come_from_a_prefect_secret_block(clean_environment, gemini,
     finally:
         Secret.delete("gemini-api-key")
     assert state.is_completed(), state.message
-    # the key found, prompts go to Gemini too, as with GEMINI_API_KEY set
+    # the key found, prompts and the review go to Gemini too, as with GEMINI_API_KEY set
     assert [(r["model"], r["headers"]["x-goog-api-key"]) for r in gemini.requests()] == [
         (TEXT_MODEL, "key-from-the-block"),
         (IMAGE_MODEL, "key-from-the-block"),
+        (TEXT_MODEL, "key-from-the-block"),
     ]
 
 

@@ -13,7 +13,7 @@ from scenegen.errors import InputError
 from scenegen.history import TABLE
 from scenegen.models import HistoryRecord
 
-_LIST_FIELDS = ("variation_tags",)
+_JSON_FIELDS = ("variation_tags", "review")  # kept as JSON text
 
 
 class SqliteHistoryStore:
@@ -47,10 +47,12 @@ class SqliteHistoryStore:
                     success INTEGER NOT NULL, prompt TEXT NOT NULL, status TEXT NOT NULL,
                     failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
                     flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
-                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT, batch_job TEXT)"""
+                    image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT, batch_job TEXT,
+                    review TEXT)"""
             )
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
-            for added in ("phash", "batch_job"):  # a history file from before image checks, batch mode
+            # a history file from before image checks, batch mode, reviews
+            for added in ("phash", "batch_job", "review"):
                 if added not in columns:
                     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {added} TEXT")
             db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
@@ -85,8 +87,8 @@ class SqliteHistoryStore:
     def save(self, record: HistoryRecord) -> None:
         values = record.model_dump(mode="json")
         values["generated_at"] = _stamp(record.generated_at)
-        for field in _LIST_FIELDS:
-            values[field] = json.dumps(values[field])
+        for field in _JSON_FIELDS:
+            values[field] = None if values[field] is None else json.dumps(values[field])
         columns = ", ".join(values)
         placeholders = ", ".join(f":{name}" for name in values)
         updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "attempts")
@@ -105,6 +107,7 @@ def _stamp(moment: datetime) -> str:
 
 def _record(row: sqlite3.Row) -> HistoryRecord:
     values = dict(row)
-    for field in _LIST_FIELDS:
-        values[field] = json.loads(values[field])
+    for field in _JSON_FIELDS:
+        if values.get(field) is not None:
+            values[field] = json.loads(values[field])
     return HistoryRecord.model_validate(values)

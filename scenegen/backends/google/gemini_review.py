@@ -1,0 +1,123 @@
+"""The review of a Gemini image by a Gemini model: it sees the image and the plan, and fills the rubric in a
+JSON schema. The answer is validated here (not through `.parsed`, which is silently None on bad JSON): an
+answer that does not fit leaves the image unreviewed, never passed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from google import genai
+from google.genai import types
+from PIL import Image
+from pydantic import ValidationError
+
+from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
+from scenegen.config import ArchetypeConfig
+from scenegen.costs import PriceTable
+from scenegen.errors import SceneFailed
+from scenegen.images import decode
+from scenegen.models import RenderedImage, SceneSpec
+from scenegen.review import Review, Rubric, judge, unreviewed
+from scenegen.settings import Settings
+
+PLAN_MARKER = "PLAN (JSON):"
+SHOWN_SIZE = (1376, 768)  # half the stored size: enough to judge the room, a tenth of the bytes
+ANSWER_SHOWN = 200  # characters of an unusable answer kept in the reason
+
+INSTRUCTIONS = """\
+You review images for a pipeline that reconstructs each image as a 3D room for robot simulation. The image
+is useful only if it shows the whole room of the planned kind from high up in one corner, looking across
+and down, through an ordinary rectilinear lens, with the floor visible and several separate objects, and
+with no people and no readable text, logos or watermarks.
+
+Fill every field of the schema for the attached image:
+- `archetype_seen`: which of the listed archetypes the room is (its key), or "other".
+- `archetype_matches`: whether that is the planned archetype.
+- `distinct_objects`: about how many separate pieces of furniture, equipment or stock are visible.
+- `verdict`: "unsuitable" if any requirement above fails, with one short reason per failure in `reasons`.
+Judge only what is visible; do not guess at what the plan asked for.
+"""
+
+
+def review_request(spec: SceneSpec, catalogue: ArchetypeConfig, image: bytes) -> list[types.Part]:
+    """The image, then the plan it was made from and the archetypes it may be."""
+    plan = {
+        "planned_archetype": spec.archetype,
+        "variation_tags": list(spec.variation_tags),
+        "prompt": spec.prompt,
+        "archetypes": {name: a.description for name, a in catalogue.archetypes.items()},
+    }
+    return [
+        types.Part.from_bytes(data=image, mime_type="image/jpeg"),
+        types.Part.from_text(text=f"{PLAN_MARKER}\n{json.dumps(plan, indent=1)}"),
+    ]
+
+
+def shown_image(rendered: RenderedImage) -> bytes:
+    """The staged image as the reviewer sees it: a half-size JPEG."""
+    pixels = decode(Path(rendered.path)).resize(SHOWN_SIZE, Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    pixels.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+class GeminiReviewer:
+    """The `Reviewer` of Gemini images: GEMINI_REVIEW_MODEL (default the text model)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: ArchetypeConfig,
+        prices: PriceTable,
+        client: genai.Client | None = None,
+    ) -> None:
+        self.key = api_key(settings)
+        self.client = client or gemini_client(settings)
+        self.catalogue = catalogue
+        self.prices = prices
+        self.model = settings.review_model
+        self.expected_cost_usd = prices.expected(self.model, image=False)
+
+    def review(self, spec: SceneSpec, rendered: RenderedImage) -> Review:
+        try:
+            with gemini_errors(f"Gemini review model {self.model}", self.key):
+                response = self.client.models.generate_content(
+                    model=self.model,
+                    contents=review_request(spec, self.catalogue, shown_image(rendered)),
+                    config=types.GenerateContentConfig(
+                        system_instruction=INSTRUCTIONS,
+                        response_mime_type="application/json",
+                        response_schema=Rubric,
+                        temperature=0.0,
+                    ),
+                )
+        except SceneFailed as exc:  # refused for this image alone (a 4xx that is neither fatal nor retried)
+            return unreviewed(f"the review request failed: {exc}", self.model)
+        cost = self.prices.cost(self.model, response.usage_metadata, image=False)
+        text = response.text if response.candidates else None
+        if not text:
+            return unreviewed(f"no review in the answer ({_why_empty(response)})", self.model, cost)
+        try:
+            rubric = Rubric.model_validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the answer"
+            shown = " ".join(text.split())[:ANSWER_SHOWN]
+            return unreviewed(
+                f"the review answer does not fit the rubric ({where}: {first['msg']}): {shown!r}",
+                self.model,
+                cost,
+            )
+        return judge(rubric, spec.archetype, self.catalogue.review, self.model, cost)
+
+
+def _why_empty(response: types.GenerateContentResponse) -> str:
+    feedback = response.prompt_feedback
+    if feedback and feedback.block_reason:
+        return f"blocked: {getattr(feedback.block_reason, 'value', feedback.block_reason)}"
+    if response.candidates and response.candidates[0].finish_reason:
+        reason = response.candidates[0].finish_reason
+        return f"finish reason {getattr(reason, 'value', reason)}"
+    return "empty"

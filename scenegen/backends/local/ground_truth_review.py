@@ -1,0 +1,96 @@
+"""The review of a procedural image, computed from its ground truth instead of looked at: the same rubric
+as Gemini's, with true answers, so the embedded backend runs the review stage for real."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from scenegen.models import Camera, RenderedImage, SceneSpec
+from scenegen.review import Review, ReviewConfig, Rubric, judge, unreviewed
+from scenegen.storage import INSTANCES, LAYOUT
+
+SURFACES = ("floor", "wall", "ceiling")
+FLOOR_SAMPLES = 40  # the floor is sampled on a 40 x 40 grid to measure how much of it is in the frame
+
+
+def floor_in_view(room_size_m: list[float], camera: Camera) -> float:
+    """The share of the floor's area that projects inside the frame (what stands on it aside)."""
+    width, depth = room_size_m[0], room_size_m[1]
+    steps = (np.arange(FLOOR_SAMPLES) + 0.5) / FLOOR_SAMPLES
+    xs, ys = np.meshgrid(steps * width, steps * depth)
+    points = np.stack([xs.ravel(), ys.ravel(), np.zeros(xs.size)], axis=1)
+    in_camera = (points - np.asarray(camera.position_m)) @ np.asarray(camera.world_from_camera)
+    ahead = in_camera[:, 2] > 1e-6
+    z = np.where(ahead, in_camera[:, 2], 1.0)
+    u = camera.cx + camera.fx * in_camera[:, 0] / z
+    v = camera.cy + camera.fy * in_camera[:, 1] / z
+    inside = ahead & (u >= 0) & (u <= camera.width) & (v >= 0) & (v <= camera.height)
+    return float(inside.mean())
+
+
+def corner_distance(room_size_m: list[float], camera: Camera) -> float:
+    """How far (in plan, metres) the camera stands from the nearest corner of the room."""
+    x, y = camera.position_m[0], camera.position_m[1]
+    width, depth = room_size_m[0], room_size_m[1]
+    return min(math.hypot(x - cx, y - cy) for cx in (0.0, width) for cy in (0.0, depth))
+
+
+def ground_truth_rubric(
+    instances: np.ndarray, layout: dict[str, Any], camera: Camera, archetype: str, config: ReviewConfig
+) -> Rubric:
+    """The rubric, exactly: shares of the instance mask, the layout's categories, the camera's pose.
+
+    The renderer draws the planned archetype's room through a pinhole camera, with no people and no
+    lettering in its catalogue of things: those three items are true by construction.
+    """
+    pixels = np.bincount(instances.ravel(), minlength=1 + max(o["id"] for o in layout["objects"]))
+    total = instances.size
+    floor_share = pixels[layout["room"]["floor_id"]] / total
+    objects = sum(
+        1
+        for o in layout["objects"]
+        if o["category"] not in SURFACES and pixels[o["id"]] / total >= config.min_object_share
+    )
+    room = layout["room"]["size_m"]
+    height = camera.position_m[2]
+    return Rubric(
+        archetype_seen=archetype,
+        archetype_matches=True,
+        whole_room_in_view=floor_in_view(room, camera) >= config.min_floor_in_view,
+        floor_visible=floor_share >= config.min_floor_share,
+        elevated_corner_view=height >= config.min_camera_height_m
+        and camera.pitch_deg < 0
+        and corner_distance(room, camera) <= config.max_corner_distance_m,
+        rectilinear_lens=True,
+        people_present=False,
+        text_or_watermark=False,
+        distinct_objects=objects,
+        verdict="suitable",
+        reasons=[],
+    )
+
+
+class GroundTruthReviewer:
+    """The `Reviewer` of procedural images: reads the staged instance mask and layout; free."""
+
+    model = "ground-truth"
+    expected_cost_usd = 0.0
+
+    def __init__(self, config: ReviewConfig) -> None:
+        self.config = config
+
+    def review(self, spec: SceneSpec, rendered: RenderedImage) -> Review:
+        files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
+        if rendered.camera is None or INSTANCES not in files or LAYOUT not in files:
+            return unreviewed(f"the {rendered.backend} image has no ground truth to review", self.model)
+        with Image.open(files[INSTANCES]) as mask:
+            instances = np.asarray(mask)
+        layout = json.loads(files[LAYOUT].read_text(encoding="utf-8"))
+        rubric = ground_truth_rubric(instances, layout, rendered.camera, spec.archetype, self.config)
+        return judge(rubric, spec.archetype, self.config, self.model, 0.0)
