@@ -199,12 +199,14 @@ def test_one_image_in_three_unsuitable_ends_replaced_or_recorded_never_marked(
     records = history(clean_environment)
     reviewed = [r for r in records.values() if r.review]
     unsuitable = [r for r in reviewed if r.review.verdict == "unsuitable"]
-    assert len(reviewed) == 8 and len(unsuitable) == 2  # six scenes and two replacements
+    # every third review says no: two of the six scenes, or one and, if it came early, its replacement
+    assert len(reviewed) in (7, 8) and len(unsuitable) == len(reviewed) // 3
     folders = scene_folders(clean_environment)
     assert all(r.status == "rejected" and r.scene_id not in folders for r in unsuitable)
-    assert len(folders) == 6 and all((f / MARKER).is_file() for f in folders.values())
+    assert all((f / MARKER).is_file() for f in folders.values())
     assert all(scene_document(f)["review"]["verdict"] == "suitable" for f in folders.values())
-    assert state.is_completed(), state.message
+    # a paid image is replaced once: a scene whose replacement is unsuitable too ends rejected
+    assert len(folders) == 6 if state.is_completed() else (len(folders) == 5 and len(reviewed) == 7)
 
 
 def test_procedural_scenes_are_reviewed_from_their_ground_truth(clean_environment, capsys):
