@@ -58,9 +58,8 @@ class SceneRun:
 def admit(scenes: SceneRun) -> Hold:
     """The scene's place in the budget: its image and its review held at their typical prices, so that no
     image is made that the budget could not have reviewed; SceneSkipped when the gate says no."""
-    resources = scenes.resources
-    image_usd = resources.images.expected_cost_usd
-    review_usd = resources.scene_expected_cost_usd - image_usd
+    image_usd = scenes.resources.images.expected_cost_usd
+    review_usd = scenes.resources.review_expected_cost_usd
     refusal = scenes.gate.admit(image_usd + review_usd)
     if refusal:
         raise SceneSkipped(refusal)

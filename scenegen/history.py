@@ -100,7 +100,7 @@ def outcomes_from_history(
                 scene_uri=record.image_uri.rsplit("/", 1)[0] if record.image_uri else None,
                 failure_reason=record.failure_reason,
                 cost_usd=record.cost_usd,
-                review_cost_usd=record.review.cost_usd if record.review else 0.0,
+                review_cost_usd=record.review_cost_usd,
                 review=record.review,
             )
         )

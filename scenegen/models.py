@@ -197,6 +197,11 @@ class HistoryRecord(BaseModel):
             prompt_model=spec.prompt_model,
         )
 
+    @property
+    def review_cost_usd(self) -> float:
+        """The part of `cost_usd` its review cost."""
+        return self.review.cost_usd if self.review else 0.0
+
     def to_spec(self) -> SceneSpec:
         """The spec this record was made from: same id, prompt, tags and seed."""
         if not self.prompt or not self.image_model:

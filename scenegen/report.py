@@ -46,10 +46,6 @@ def rejection_kind(reason: str | None) -> str:
     return re.split(r"[(:]", text, maxsplit=1)[0].strip() or "unknown"
 
 
-def review_cost(record: HistoryRecord) -> float:
-    return record.review.cost_usd if record.review else 0.0
-
-
 def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days: int) -> DiversityReport:
     stored = [r for r in history if r.success]
     prompts: dict[str, list[str]] = {}
@@ -75,9 +71,9 @@ def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days
         rejected_by_reason=dict(
             Counter(rejection_kind(r.failure_reason) for r in history if r.status == "rejected")
         ),
-        online_spend_usd=round(sum(r.cost_usd - review_cost(r) for r in history if not r.batch_job), 6),
-        batch_spend_usd=round(sum(r.cost_usd - review_cost(r) for r in history if r.batch_job), 6),
-        review_spend_usd=round(sum(review_cost(r) for r in history), 6),
+        online_spend_usd=round(sum(r.cost_usd - r.review_cost_usd for r in history if not r.batch_job), 6),
+        batch_spend_usd=round(sum(r.cost_usd - r.review_cost_usd for r in history if r.batch_job), 6),
+        review_spend_usd=round(sum(r.review_cost_usd for r in history), 6),
         reviews=tally_reviews((r.archetype, r.review) for r in history if r.review),
     )
 

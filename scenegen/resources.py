@@ -53,9 +53,14 @@ class Resources:
         self.reviewer = reviewer  # None: REVIEW=off
 
     @property
+    def review_expected_cost_usd(self) -> float:
+        """A typical review's price (nothing with REVIEW=off)."""
+        return self.reviewer.expected_cost_usd if self.reviewer else 0.0
+
+    @property
     def scene_expected_cost_usd(self) -> float:
         """A scene's paid calls at their typical prices, image and review: what the budget holds for it."""
-        return self.images.expected_cost_usd + (self.reviewer.expected_cost_usd if self.reviewer else 0.0)
+        return self.images.expected_cost_usd + self.review_expected_cost_usd
 
     def collecting(self, images: ImageGenerator) -> Resources:
         """These resources with `images` in place of the image backend (a collect run's answers)."""

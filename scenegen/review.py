@@ -77,37 +77,31 @@ def _fixed(reason: str) -> bool:
 
 
 WRONG_ROOM = "wrong archetype"
-PROBLEMS = (
-    "not the whole room",
-    "floor not visible",
-    "not an elevated corner view",
-    "lens not rectilinear",
-    "people in frame",
-    "text or watermark",
-    "too few objects",
-    "judged unsuitable",
-)
+# The rubric's yes/no items, each with the phrase an image gets when it has the wrong answer.
+NEEDED = {
+    "whole_room_in_view": "not the whole room",
+    "floor_visible": "floor not visible",
+    "elevated_corner_view": "not an elevated corner view",
+    "rectilinear_lens": "lens not rectilinear",
+}
+UNWANTED = {"people_present": "people in frame", "text_or_watermark": "text or watermark"}
+TOO_FEW, JUDGED = "too few objects", "judged unsuitable"
+PROBLEMS = (*NEEDED.values(), *UNWANTED.values(), TOO_FEW, JUDGED)
 
 
 def judge(rubric: Rubric, planned: str, config: ReviewConfig, reviewer: str, cost_usd: float) -> Review:
     """The verdict on an image from its rubric: unsuitable when any item fails, whatever the reviewer's own
     verdict says; the reviewer's reasons follow the fixed phrases."""
     seen = rubric.archetype_seen.strip().lower()
-    problems = [
-        f"{WRONG_ROOM} ({seen or 'unknown'}, planned {planned})"
-        if not rubric.archetype_matches or seen != planned
-        else "",
-        "not the whole room" if not rubric.whole_room_in_view else "",
-        "floor not visible" if not rubric.floor_visible else "",
-        "not an elevated corner view" if not rubric.elevated_corner_view else "",
-        "lens not rectilinear" if not rubric.rectilinear_lens else "",
-        "people in frame" if rubric.people_present else "",
-        "text or watermark" if rubric.text_or_watermark else "",
-        "too few objects" if rubric.distinct_objects < config.min_distinct_objects else "",
-    ]
-    reasons = [problem for problem in problems if problem]
+    reasons = []
+    if not rubric.archetype_matches or seen != planned:
+        reasons.append(f"{WRONG_ROOM} ({seen or 'unknown'}, planned {planned})")
+    reasons += [phrase for item, phrase in NEEDED.items() if not getattr(rubric, item)]
+    reasons += [phrase for item, phrase in UNWANTED.items() if getattr(rubric, item)]
+    if rubric.distinct_objects < config.min_distinct_objects:
+        reasons.append(TOO_FEW)
     if rubric.verdict == "unsuitable" and not reasons:
-        reasons.append("judged unsuitable")
+        reasons.append(JUDGED)
     if reasons:
         reasons += [said for said in rubric.reasons if said.strip()]
     return Review(

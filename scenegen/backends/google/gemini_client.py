@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx2
 from google import genai
@@ -59,6 +60,11 @@ def classify(exc: Exception, what: str, secret: str | None) -> Exception:
     if isinstance(exc, httpx2.TimeoutException):
         return TransientError(f"{what}: no answer within the timeout ({type(exc).__name__})")
     return TransientError(redact(f"{what}: {type(exc).__name__}: {exc}", secret))
+
+
+def enum_name(value: Any) -> str:
+    """An answer's enum (a finish or block reason) by its name."""
+    return str(getattr(value, "value", value))
 
 
 def gemini_client(settings: Settings) -> genai.Client:

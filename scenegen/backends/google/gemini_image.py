@@ -12,7 +12,7 @@ from google import genai
 from google.genai import types
 from PIL import Image, UnidentifiedImageError
 
-from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
+from scenegen.backends.google.gemini_client import api_key, enum_name, gemini_client, gemini_errors
 from scenegen.costs import PriceTable
 from scenegen.errors import NoImage, SceneBlocked, SceneFailed
 from scenegen.images import PNG_MAGIC, RGB_8_BIT, DecodedImages, png_header, sha256_file
@@ -45,7 +45,7 @@ def final_image(response: types.GenerateContentResponse, cost_usd: float = 0.0) 
     feedback = response.prompt_feedback
     if feedback and feedback.block_reason:
         why = f": {feedback.block_reason_message}" if feedback.block_reason_message else ""
-        raise SceneBlocked(f"prompt blocked ({_name(feedback.block_reason)}){why}", cost_usd)
+        raise SceneBlocked(f"prompt blocked ({enum_name(feedback.block_reason)}){why}", cost_usd)
     if not response.candidates:
         raise NoImage("the answer has no candidates", cost_usd)
     candidate = response.candidates[0]
@@ -53,15 +53,11 @@ def final_image(response: types.GenerateContentResponse, cost_usd: float = 0.0) 
     images = [p.inline_data.data for p in parts if p.inline_data and p.inline_data.data and not p.thought]
     if images:
         return images[-1]
-    reason = _name(candidate.finish_reason) if candidate.finish_reason else "none given"
+    reason = enum_name(candidate.finish_reason) if candidate.finish_reason else "none given"
     said = f": {candidate.finish_message}" if candidate.finish_message else ""
     if reason in BLOCK_REASONS:
         raise SceneBlocked(f"image blocked (finish reason {reason}){said}{_text_of(parts)}", cost_usd)
     raise NoImage(f"no image in the answer (finish reason {reason}){said}{_text_of(parts)}", cost_usd)
-
-
-def _name(value: Any) -> str:
-    return str(getattr(value, "value", value))
 
 
 def stage_image(data: bytes, destination: Path, cost_usd: float) -> Image.Image | None:

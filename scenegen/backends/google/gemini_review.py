@@ -13,7 +13,7 @@ from google.genai import types
 from PIL import Image
 from pydantic import ValidationError
 
-from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
+from scenegen.backends.google.gemini_client import api_key, enum_name, gemini_client, gemini_errors
 from scenegen.config import ArchetypeConfig
 from scenegen.costs import PriceTable
 from scenegen.errors import SceneFailed
@@ -116,8 +116,7 @@ class GeminiReviewer:
 def _why_empty(response: types.GenerateContentResponse) -> str:
     feedback = response.prompt_feedback
     if feedback and feedback.block_reason:
-        return f"blocked: {getattr(feedback.block_reason, 'value', feedback.block_reason)}"
+        return f"blocked: {enum_name(feedback.block_reason)}"
     if response.candidates and response.candidates[0].finish_reason:
-        reason = response.candidates[0].finish_reason
-        return f"finish reason {getattr(reason, 'value', reason)}"
+        return f"finish reason {enum_name(response.candidates[0].finish_reason)}"
     return "empty"
