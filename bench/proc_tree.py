@@ -23,16 +23,18 @@ def family(root: int) -> set[int]:
     return members
 
 
-def cpu_seconds(root: int) -> float:
-    """User plus system CPU seconds of the living family of `root`."""
+def cpu_seconds(root: int, exclude: tuple[int, ...] = ()) -> float:
+    """User plus system CPU seconds of the family of `root`: its living members, and the children they
+    have reaped (a run's worker processes, once stopped). The families of `exclude` are left out."""
     ticks = os.sysconf("SC_CLK_TCK")
+    left_out = set().union(*(family(pid) for pid in exclude)) if exclude else set()
     total = 0.0
-    for pid in family(root):
+    for pid in family(root) - left_out:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
+        total += sum(int(value) for value in fields[11:15]) / ticks  # utime, stime, cutime, cstime
     return total
 
 

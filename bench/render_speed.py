@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from scenegen.backends.local.procedural import ProceduralRenderer
+from scenegen.backends.local.procedural import MODEL, draw_scene
 from scenegen.config import load_archetype_config
 from scenegen.prompts import LocalPromptWriter
 
@@ -33,13 +33,12 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     config = load_archetype_config()
     slots = [name for name in config.names for _ in range(args.repeats)]
-    specs = LocalPromptWriter(config, "procedural-v2").write(slots, [], seed=2026).specs
-    renderer = ProceduralRenderer()
+    specs = LocalPromptWriter(config, MODEL).write(slots, [], seed=2026).specs
     times: dict[str, list[float]] = {name: [] for name in config.names}
     with tempfile.TemporaryDirectory() as folder:
         for spec in specs:
             started = time.perf_counter()
-            renderer.generate(spec, Path(folder) / f"{spec.scene_id}.png")
+            draw_scene(spec, Path(folder) / f"{spec.scene_id}.png")
             times[spec.archetype].append(time.perf_counter() - started)
     print(f"{'archetype':<14} median s  max s   ({args.repeats} scenes each, 2752x1536 + truth, 1 core)")
     for name, seconds in times.items():

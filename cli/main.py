@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run = prepare_run(**overrides)
         if args.command == "rerun-failed" and args.scene_ids:  # a malformed or unknown id: refused here
-            rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days)
+            # (whether a planned scene's run has ended, the flow asks its Prefect API)
+            rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days, lambda _: True)
         if args.command == "collect":
             batch_backend(run.resources)  # refused here, before the flow, without Gemini
     except InputError as exc:

@@ -16,10 +16,11 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw
 
-from scenegen.backends.local.procedural import ProceduralRenderer
+from scenegen.backends.local.procedural import MODEL, draw_scene
 from scenegen.config import load_archetype_config
 from scenegen.prompts import LocalPromptWriter
 from scenegen.storage import DEPTH, INSTANCES
+from scenegen.usd import first_use
 
 PANEL = (688, 384)
 
@@ -29,10 +30,11 @@ def main() -> None:
     parser.add_argument("--archetype", default="office")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    first_use()  # usd-core's start-up, before anything could start a thread
     config = load_archetype_config()
-    [spec] = LocalPromptWriter(config, ProceduralRenderer.model).write([args.archetype], [], args.seed).specs
+    [spec] = LocalPromptWriter(config, MODEL).write([args.archetype], [], args.seed).specs
     with tempfile.TemporaryDirectory() as folder:
-        rendered = ProceduralRenderer().generate(spec, Path(folder) / "scene.png")
+        rendered = draw_scene(spec, Path(folder) / "scene.png")
         files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
         image = Image.open(rendered.path).convert("RGB").resize(PANEL, Image.Resampling.LANCZOS)
         depth = np.asarray(Image.open(files[DEPTH]), np.float32)

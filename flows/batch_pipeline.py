@@ -60,7 +60,7 @@ def collect_scenes(run: Run) -> tuple[list[SceneOutcome], Collection]:
     answered = [spec for _, specs in collection.finished for spec in specs]
     if answered:
         images = batch_backend(resources).collected_images(
-            [job for job, _ in collection.finished], resources.decoded
+            [job for job, _ in collection.finished], resources.workers
         )
         jobs = {spec.scene_id: job.name for job, specs in collection.finished for spec in specs}
         collecting = Run(resources.collecting(images), run.cache)

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
+from flows.scene_run import plan_scenes_ahead
 from scenegen.config import ArchetypeName
 from tasks.artifacts import publish_plan
 from tasks.planning import compute_weights, diversify_prompts, load_history, plan_scenes
@@ -71,8 +72,10 @@ def generate_scenes(
         )
 
     deployment = own_deployment()
-    if run.settings.batch:
+    if run.settings.batch:  # recorded `submitted` before each job is created
         outcomes = submit_scenes(prompts.specs, run, spent_usd=prompts.cost_usd)
+    elif refused := plan_scenes_ahead(prompts.specs, run):
+        return refused
     elif len(prompts.specs) > shard_size and deployment:
         outcomes = run_shards(prompts.specs, shard_size, run, deployment, spent_usd=prompts.cost_usd)
     else:

@@ -4,13 +4,15 @@ body with the first stage of your own pipeline; the trigger in prefect.yaml stay
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from prefect import flow, get_run_logger
 from pydantic import Field
 
 from flows.rerun_failed_scenes import SceneId
-from scenegen.storage import IMAGE_NAME, read_scene_document
+from scenegen.storage import IMAGE_NAME, SCENE_JSON
+from tasks.resources import prepare_run
 
 SceneUri = Annotated[str, Field(pattern=r"^(file|gs)://", title="Scene folder URI")]
 
@@ -18,9 +20,10 @@ SceneUri = Annotated[str, Field(pattern=r"^(file|gs)://", title="Scene folder UR
 @flow(name="hand-off-scene")
 def hand_off_scene(scene_id: SceneId, scene_uri: SceneUri) -> dict[str, Any]:
     """What reconstruction would get for one stored scene: the image, the camera and any ground truth."""
-    document = read_scene_document(scene_uri)
-    if document["spec"]["scene_id"] != scene_id:
-        raise ValueError(f"{scene_uri} holds {document['spec']['scene_id']}, not {scene_id}")
+    storage = prepare_run().resources.storage
+    if scene_uri.rstrip("/") != f"{storage.root_uri}/scenes/{scene_id}":
+        raise ValueError(f"{scene_uri} is not where this deployment's storage keeps {scene_id}")
+    document = json.loads(storage.read_text(scene_id, SCENE_JSON))
     result = document["result"]
     camera = result.get("camera") or {}
     truth = document.get("ground_truth", {})

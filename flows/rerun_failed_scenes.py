@@ -10,6 +10,7 @@ from pydantic import Field
 
 from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
+from flows.scene_run import plan_scenes_ahead
 from scenegen.models import SCENE_ID_PATTERN
 from tasks.planning import load_failed_scenes
 from tasks.resources import prepare_run
@@ -26,7 +27,8 @@ def rerun_failed_scenes(
     limit: Limit = 1000,
     batch: bool = False,
 ) -> State:
-    """Rerun the named scenes, or every failed scene of the last `since_days`.
+    """Rerun the named scenes, or every failed scene of the last `since_days` (and every scene left
+    `planned` by a run that has ended).
 
     Args:
         scene_ids: These scenes; none given: every failed scene in the window.
@@ -38,7 +40,12 @@ def rerun_failed_scenes(
     specs = load_failed_scenes(run.resources, scene_ids)[:limit]
     if not specs:
         return Completed(message="no failed scenes to rerun")
-    outcomes = submit_scenes(specs, run) if run.settings.batch else produce_scenes(specs, run)
+    if run.settings.batch:
+        outcomes = submit_scenes(specs, run)
+    elif refused := plan_scenes_ahead(specs, run):
+        return refused
+    else:
+        outcomes = produce_scenes(specs, run)
     return finish_run(outcomes, run)
 
 

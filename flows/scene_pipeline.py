@@ -1,24 +1,30 @@
 """What both flows share: the per-scene pipeline, render -> check -> review -> store -> record, run for every
 spec; and the end of a run: its reports, its event and its final state.
 
-Image slots: a scene starts only when one of MAX_CONCURRENCY image slots is free (no more than the cores
-when the images are drawn on this machine), and gives its slot to the next scene the moment its image call
-ends. What follows the answer runs beside the image calls: the checks and storing at most one scene per CPU
-core at a time, so slow checks never idle a paid slot; the review, often a service call, holds no slot.
+Image slots: a scene starts only when one of MAX_CONCURRENCY image slots is free (no more than the worker
+processes when the images are drawn on this machine), and gives its slot to the next scene the moment its
+image call ends. What follows the answer runs beside the image calls, so slow checks never idle a paid
+slot: the CPU-heavy work in the run's worker processes, storing a few scenes at a time; the review, often
+a service call, holds no slot.
+
+Bounds: every scene is recorded `planned` before the first render (plan_scenes_ahead); every wait and call
+has a deadline; and the run as a whole ends within RUN_TIMEOUT_SECONDS (produce_scenes).
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextvars import copy_context
 
+from prefect import get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.transactions import transaction
 
-from flows.scene_run import SceneRun, admit
-from scenegen.errors import FatalError, SceneFailed, SceneSkipped, describe
+from flows.scene_run import SceneRun, admit, outcome_at_the_bound, record_failure
+from scenegen.deadline import RUN_GRACE_SECONDS, within
+from scenegen.errors import FatalError, SceneFailed, describe
 from scenegen.gate import Hold
 from scenegen.history import recent_history
 from scenegen.models import HistoryRecord, PromptBatch, RenderedImage, SceneOutcome, SceneSpec, StoredScene
@@ -27,7 +33,7 @@ from scenegen.storage import remove_staged
 from tasks.artifacts import final_state, publish_diversity, publish_report
 from tasks.events import announce_run, announce_scene
 from tasks.planning import load_history
-from tasks.record import record_scene
+from tasks.record import record_planned, record_scene
 from tasks.render import staged_image_path
 from tasks.resources import Run
 
@@ -40,22 +46,40 @@ def produce_scenes(
     share_usd: float | None = None,
     batch_jobs: dict[str, str] | None = None,
 ) -> list[SceneOutcome]:
-    """Every spec to its end, outcomes in the order of `specs`.
+    """Every spec to its end within the run's bound, outcomes in the order of `specs`.
 
     `spent_usd` is what the run already spent (its prompts), counted against MAX_COST_USD; `history`, the
     recent records whose images a new one must not copy (read from the store when not given); `share_usd`,
     a shard's share of its run's budget, which replaces MAX_COST_USD and is never exceeded; `batch_jobs`,
     for a collect run, the batch job each scene's image came from (recorded with it).
+
+    At the run's deadline no scene starts any more and the work in the worker processes is ended; the
+    scenes under way get RUN_GRACE_SECONDS to record how they ended, and whatever is left is recorded here.
     """
     recent = history if history is not None else load_history(run.resources)
     scenes = SceneRun(run, len(specs), spent_usd, recent, share_usd, batch_jobs)
-    with ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene") as pool:
-        futures = []
+    deadline = scenes.deadline
+    run.resources.workers.start()  # they warm up while the first image is asked for
+    threads = ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene")
+    started: dict[str, Future[SceneOutcome]] = {}
+    try:
         for spec in specs:
-            scenes.image_slots.acquire()  # given back by the scene the moment its image call ends
-            # Each thread gets a copy of this context, so its task runs belong to this flow run.
-            futures.append(pool.submit(copy_context().run, produce_or_replace, spec, scenes))
-        return [future.result() for future in futures]
+            # given back by the scene the moment its image call ends
+            if not scenes.image_slots.acquire(timeout=deadline.left()):
+                break
+            # Each thread gets a copy of this context, so its task runs belong to this flow run, and the
+            # run's deadline with it, so its calls are cut to the time left.
+            context = copy_context()
+            started[spec.scene_id] = threads.submit(
+                context.run, within, deadline, produce_or_replace, spec, scenes
+            )
+        wait(started.values(), timeout=deadline.left())
+        if deadline.passed:
+            scenes.stop(deadline.reason)
+            wait(started.values(), timeout=RUN_GRACE_SECONDS)
+    finally:
+        threads.shutdown(wait=False, cancel_futures=True)  # never wait here for a scene past the bound
+    return [outcome_at_the_bound(spec, started.get(spec.scene_id), scenes) for spec in specs]
 
 
 # Made again from a fresh spec: an image a check or the review said no to, or one the review could not judge.
@@ -87,6 +111,7 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
     review: Review | None = None
     cost = review_cost = 0.0  # this run's spend on the scene, and of it the review's
     hold: Hold | None = None
+    deadline = scenes.deadline  # checked before each stage: none starts past the run's bound
     try:
         try:
             hold = admit(scenes)
@@ -98,12 +123,14 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
             rendered, cost = render(spec, scenes, remake, hold)
         finally:
             scenes.image_slots.release()
-        with scenes.cpu_slots:
-            phash = check(spec, rendered, scenes)
+        deadline.check()
+        phash = check(spec, rendered, scenes)
+        deadline.check()
         review, review_cost = review_stage(spec, rendered, scenes, hold)
         cost += review_cost
         admit_by_review(spec, review, scenes)
-        with scenes.cpu_slots:
+        deadline.check()
+        with scenes.cpu_slot():
             stored = store_and_record(spec, rendered, phash, review, scenes, remake)
     except Exception as exc:
         if isinstance(exc, SceneFailed) and rendered is None:
@@ -230,9 +257,11 @@ def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) 
         try:
             history = recent_history(resources.history, resources.settings.lookback_days)
             fresh = resources.prompts.write([spec.archetype], history, spec.seed + attempt).specs[0]
+            record_planned([fresh], resources, scenes.flow_run_id, scenes.deadline.at)
         except Exception as exc:
             return outcome.model_copy(update={"failure_reason": f"{outcome.failure_reason}; {describe(exc)}"})
-        scenes.image_slots.acquire()
+        if not scenes.image_slots.acquire(timeout=scenes.deadline.left()):
+            return outcome
         outcome = attempt_scene(fresh, scenes).model_copy(
             update={"replaces": f"{spec.scene_id} ({rejected.failure_reason})", "replaced_reviews": earlier}
         )
@@ -242,55 +271,24 @@ def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) 
     return outcome
 
 
-def record_failure(
-    spec: SceneSpec,
-    error: Exception,
-    rendered: RenderedImage | None,
-    review: Review | None,
-    costs: tuple[float, float],
-    scenes: SceneRun,
-    started: float,
-) -> SceneOutcome:
-    """Record a scene that did not complete, so rerun-failed can find it, and describe it. `costs`: what
-    the scene cost this run, and of that its review."""
-    status = error.status if isinstance(error, SceneFailed) else "failed"
-    reason = str(error) if isinstance(error, SceneSkipped) else describe(error)
-    try:
-        record = HistoryRecord.of(
-            spec,
-            rendered=rendered,
-            failure=reason,
-            failure_status=status,  # type: ignore[arg-type]
-            cost_usd=None if rendered else costs[0],  # the image's price and its review's
-            flow_run_id=scenes.flow_run_id,
-            batch_job=scenes.batch_jobs.get(spec.scene_id),
-            review=review,
-        )
-        record_scene(record, scenes.resources)
-    except Exception as record_error:
-        reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
-    return SceneOutcome(
-        spec=spec,
-        status=status,  # type: ignore[arg-type]
-        failure_reason=reason,
-        seconds=time.perf_counter() - started,
-        cost_usd=costs[0],
-        review_cost_usd=costs[1],
-        batch_job=scenes.batch_jobs.get(spec.scene_id),
-        review=review,
-    )
-
-
 def finish_run(
     outcomes: list[SceneOutcome],
     run: Run,
     shares: dict[str, float] | None = None,
     prompts: PromptBatch | None = None,
 ) -> State:
-    """The end of every run: its reports, its event, and its final state."""
+    """The end of every run: its reports, its event, and its final state. A report that cannot be written
+    (a full disk, an API hiccup) is logged and does not change how the run ended."""
     prompts_cost = prompts.cost_usd if prompts else 0.0
     rewritten = prompts.near_duplicates_rewritten if prompts else None
-    publish_report(outcomes, shares, run.resources, prompts_cost_usd=prompts_cost)
-    publish_diversity(outcomes, run.resources, rewritten)
-    announce_run(outcomes, flow_run.id)
+    run.resources.close()  # the run's worker processes
+    for publish, arguments in (
+        (publish_report, (outcomes, shares, run.resources, prompts_cost)),
+        (publish_diversity, (outcomes, run.resources, rewritten)),
+        (announce_run, (outcomes, flow_run.id)),
+    ):
+        try:
+            publish(*arguments)
+        except Exception as exc:
+            get_run_logger().error("%s: %s", getattr(publish, "name", publish.__name__), describe(exc))
     return final_state(outcomes, run.resources)

@@ -1,18 +1,29 @@
-"""What the scenes of one run share, and how a scene takes its place in the run's budget."""
+"""What the scenes of one run share; how a scene takes its place in the run's budget; how a scene that did
+not complete is recorded; and the run's two promises: no scene starts without a record saying it is
+planned, and the run ends within its bound."""
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 
 from prefect.context import FlowRunContext
+from prefect.states import Failed, State
 
-from scenegen.errors import SceneSkipped
+from scenegen.deadline import RunTimedOut
+from scenegen.disk import room_problem
+from scenegen.errors import SceneFailed, SceneSkipped, describe
 from scenegen.gate import Hold, RunGate
 from scenegen.image_checks import RecentHashes
-from scenegen.models import HistoryRecord
-from scenegen.resources import CORES
+from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec
+from scenegen.review import Review
+from scenegen.storage import local_path
 from tasks.artifacts import Progress
 from tasks.checks import check_image
+from tasks.record import record_planned, record_scene
 from tasks.render import render_scene
 from tasks.resources import Run, shared_image_limit
 from tasks.review import review_image
@@ -20,8 +31,8 @@ from tasks.store import upload_scene
 
 
 class SceneRun:
-    """What the scenes of one run share: its resources, cached stages, budget gate, recent image hashes,
-    and the two kinds of slot."""
+    """What the scenes of one run share: its resources, cached stages, budget gate, deadline, recent image
+    hashes, and the two kinds of slot."""
 
     def __init__(
         self,
@@ -33,6 +44,7 @@ class SceneRun:
         batch_jobs: dict[str, str] | None = None,
     ) -> None:
         self.resources = run.resources
+        self.deadline = run.deadline
         self.batch_jobs = batch_jobs or {}  # scene id -> the batch job its image came from
         self.render_scene = render_scene.with_options(result_storage=run.cache)
         self.check_image = check_image.with_options(result_storage=run.cache)
@@ -43,24 +55,128 @@ class SceneRun:
         else:
             self.gate = RunGate(share_usd, spent_usd, share=True)
         self.hashes = RecentHashes(history)
-        # An image drawn on this machine is CPU work too: more of them at once than cores only costs memory.
+        # An image drawn on this machine takes a worker process: more scenes at once than workers only wait.
         images = run.settings.max_concurrency
         self.image_slots = threading.Semaphore(
-            min(images, CORES) if run.resources.images.draws_locally else images
+            min(images, run.settings.render_workers) if run.resources.images.draws_locally else images
         )
-        self.cpu_slots = threading.Semaphore(CORES)
+        self._cpu_slots = threading.Semaphore(run.settings.render_workers)
         self.shared_limit = shared_image_limit(run.resources)
         self.progress = Progress(total)
-        context = FlowRunContext.get()
-        self.flow_run_id = str(context.flow_run.id) if context and context.flow_run else None
+        self.flow_run_id = flow_run_id()
+
+    @contextmanager
+    def cpu_slot(self) -> Iterator[None]:
+        """One of a few slots for the CPU work beside the image calls (storing), waited for no longer than
+        the run may last."""
+        if not self._cpu_slots.acquire(timeout=self.deadline.left()):
+            raise RunTimedOut(self.deadline.reason)
+        try:
+            yield
+        finally:
+            self._cpu_slots.release()
+
+    def stop(self, reason: str) -> None:
+        """No scene starts after this, and the work in the worker processes is ended."""
+        self.gate.stop(reason)
+        self.resources.workers.interrupt(reason)
+
+
+def flow_run_id() -> str | None:
+    context = FlowRunContext.get()
+    return str(context.flow_run.id) if context and context.flow_run else None
 
 
 def admit(scenes: SceneRun) -> Hold:
     """The scene's place in the budget: its image and its review held at their typical prices, so that no
-    image is made that the budget could not have reviewed; SceneSkipped when the gate says no."""
+    image is made that the budget could not have reviewed; SceneSkipped when the gate or the clock says no."""
+    if scenes.deadline.passed:
+        raise SceneSkipped(f"not started: {scenes.deadline.reason}")
     image_usd = scenes.resources.images.expected_cost_usd
     review_usd = scenes.resources.review_expected_cost_usd
     refusal = scenes.gate.admit(image_usd + review_usd)
     if refusal:
         raise SceneSkipped(refusal)
     return Hold(scenes.gate, image=image_usd, review=review_usd)
+
+
+def plan_scenes_ahead(specs: list[SceneSpec], run: Run) -> State | None:
+    """Before any scene starts: a Failed state, in one line, if the local disk has no room for the run;
+    else every scene recorded `planned` (in the history's one write) and None."""
+    resources = run.resources
+    problem = room_problem(
+        scenes=len(specs),
+        scene_bytes=resources.images.scene_bytes,
+        in_flight=run.settings.max_concurrency,
+        staging=run.settings.staging_dir,
+        local_storage=local_path(resources.storage.root_uri),
+    )
+    if problem:
+        return Failed(message=problem)
+    record_planned(specs, resources, flow_run_id(), run.deadline.at)
+    return None
+
+
+def outcome_at_the_bound(
+    spec: SceneSpec, future: Future[SceneOutcome] | None, scenes: SceneRun
+) -> SceneOutcome:
+    """How a scene ended; for one the run's bound overtook, recorded here: `skipped` if it never started,
+    `failed` if it was still under way once the scenes had their grace to end."""
+    if future is not None and future.done():
+        return future.result()
+    if future is None:
+        status, reason = "skipped", f"not started: {scenes.deadline.reason}"
+    else:
+        status, reason = "failed", scenes.deadline.reason
+    outcome = SceneOutcome(spec=spec, status=status, failure_reason=reason)  # type: ignore[arg-type]
+    try:
+        failure = HistoryRecord.of(
+            spec,
+            failure=reason,
+            failure_status=status,
+            flow_run_id=scenes.flow_run_id,  # type: ignore[arg-type]
+        )
+        record_scene(failure, scenes.resources)
+    except Exception as exc:  # it stays `planned`: rerun-failed takes it once this run has ended
+        outcome.failure_reason = f"{reason} (not recorded: {exc})"
+    scenes.progress.advance(outcome)
+    return outcome
+
+
+def record_failure(
+    spec: SceneSpec,
+    error: Exception,
+    rendered: RenderedImage | None,
+    review: Review | None,
+    costs: tuple[float, float],
+    scenes: SceneRun,
+    started: float,
+) -> SceneOutcome:
+    """Record a scene that did not complete, so rerun-failed can find it, and describe it. `costs`: what
+    the scene cost this run, and of that its review."""
+    status = error.status if isinstance(error, SceneFailed) else "failed"
+    reason = str(error) if isinstance(error, SceneSkipped) else describe(error)
+    try:
+        record = HistoryRecord.of(
+            spec,
+            rendered=rendered,
+            failure=reason,
+            failure_status=status,  # type: ignore[arg-type]
+            cost_usd=None if rendered else costs[0],  # the image's price and its review's
+            flow_run_id=scenes.flow_run_id,
+            batch_job=scenes.batch_jobs.get(spec.scene_id),
+            review=review,
+        )
+        record_scene(record, scenes.resources)
+    except Exception as record_error:
+        reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
+    return SceneOutcome(
+        spec=spec,
+        status=status,  # type: ignore[arg-type]
+        failure_reason=reason,
+        seconds=time.perf_counter() - started,
+        cost_usd=costs[0],
+        review_cost_usd=costs[1],
+        batch_job=scenes.batch_jobs.get(spec.scene_id),
+        review=review,
+    )

@@ -18,8 +18,9 @@ from typing import Any, Protocol
 
 from scenegen.gate import split_budget
 from scenegen.history import HistoryStore
-from scenegen.images import DecodedImages, ImageGenerator
+from scenegen.images import ImageGenerator
 from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec, utcnow
+from scenegen.workers import WorkerPool
 
 INLINE_LIMIT_BYTES = 20_000_000  # the Batch API's limit on a job's inlined requests
 # A request's bytes besides its prompt: the image config, the search tool, its metadata, JSON framing.
@@ -55,7 +56,7 @@ class BatchBackend(Protocol):
 
     def poll(self, name: str) -> BatchJob: ...
 
-    def collected_images(self, jobs: list[BatchJob], decoded: DecodedImages | None) -> ImageGenerator:
+    def collected_images(self, jobs: list[BatchJob], workers: WorkerPool) -> ImageGenerator:
         """The image backend that hands finished jobs' answers to the per-scene pipeline."""
         ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 
 import imagehash
 import numpy as np
@@ -12,7 +13,9 @@ from PIL import Image
 
 from scenegen.config import QualityConfig
 from scenegen.errors import ImageRejected
-from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, HistoryRecord, SceneSpec
+from scenegen.images import decode, preview_bytes, preview_path, write_atomically
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, HistoryRecord, ImageMeasures, RenderedImage, SceneSpec
+from scenegen.workers import WorkerPool
 
 GREY_SIZE = (512, 286)  # measures are taken on this fixed-size grey copy, so they do not scale with pixels
 
@@ -26,19 +29,36 @@ def sharpness_and_contrast(image: Image.Image) -> tuple[float, float]:
     return (float(laplacian.var()) / contrast**2 if contrast > 0 else 0.0), contrast
 
 
-def inspect_image(image: Image.Image, recent_hashes: Iterable[str], quality: QualityConfig) -> str:
-    """The image's perceptual hash if it passes every check; ImageRejected saying which it failed."""
-    if image.size != (IMAGE_WIDTH, IMAGE_HEIGHT):
-        raise ImageRejected(f"size {image.size[0]}x{image.size[1]}, wanted {IMAGE_WIDTH}x{IMAGE_HEIGHT}")
-    grey = image.convert("L")  # once: both measures start from it
+def measure(image: Image.Image) -> ImageMeasures:
+    """What the checks look at, from the pixels: size, contrast, sharpness and the perceptual hash."""
+    grey = image.convert("L")  # once: every measure starts from it
     sharpness, contrast = sharpness_and_contrast(grey)
-    if contrast < quality.min_contrast:
-        raise ImageRejected(f"blank or flat (contrast {contrast:.1f} < {quality.min_contrast})")
-    if sharpness < quality.min_sharpness:
-        raise ImageRejected(f"blurred (sharpness {sharpness:.3f} < {quality.min_sharpness})")
     # On a 4x box-reduced copy: seven times cheaper than from the full frame, and the same hash but for a
     # bit or two on rare images (the near-copy threshold is 6 bits).
     phash = imagehash.phash(grey.reduce(4))
+    return ImageMeasures(
+        width=image.width, height=image.height, contrast=contrast, sharpness=sharpness, phash=str(phash)
+    )
+
+
+def measure_file(path: Path, preview: Path | None = None) -> ImageMeasures:
+    """The measures of a staged image, decoded once; with `preview`, the reviewer's copy is made from the
+    same pixels. Run in a worker process: decoding a 2K image is CPU work."""
+    image = decode(path)
+    if preview is not None:
+        write_atomically(preview, preview_bytes(image))
+    return measure(image)
+
+
+def inspect(measures: ImageMeasures, recent_hashes: Iterable[str], quality: QualityConfig) -> str:
+    """The image's perceptual hash if it passes every check; ImageRejected saying which it failed."""
+    if (measures.width, measures.height) != (IMAGE_WIDTH, IMAGE_HEIGHT):
+        raise ImageRejected(f"size {measures.width}x{measures.height}, wanted {IMAGE_WIDTH}x{IMAGE_HEIGHT}")
+    if measures.contrast < quality.min_contrast:
+        raise ImageRejected(f"blank or flat (contrast {measures.contrast:.1f} < {quality.min_contrast})")
+    if measures.sharpness < quality.min_sharpness:
+        raise ImageRejected(f"blurred (sharpness {measures.sharpness:.3f} < {quality.min_sharpness})")
+    phash = imagehash.hex_to_hash(measures.phash)
     for other in recent_hashes:
         distance = phash - imagehash.hex_to_hash(other)
         if distance <= quality.max_phash_distance:
@@ -46,7 +66,29 @@ def inspect_image(image: Image.Image, recent_hashes: Iterable[str], quality: Qua
                 f"a near copy of a recent image (perceptual hash distance {distance} <= "
                 f"{quality.max_phash_distance})"
             )
-    return str(phash)
+    return measures.phash
+
+
+def inspect_image(image: Image.Image, recent_hashes: Iterable[str], quality: QualityConfig) -> str:
+    return inspect(measure(image), recent_hashes, quality)
+
+
+def check_rendered(
+    rendered: RenderedImage,
+    recent_hashes: Iterable[str],
+    quality: QualityConfig,
+    workers: WorkerPool,
+    timeout_seconds: float,
+) -> str:
+    """The checks on a staged image: its measures come with it when the pixels were at hand where it was
+    made; otherwise a worker decodes it, once, and makes the reviewer's copy from the same pixels."""
+    measures = rendered.measures
+    if measures is None:
+        staged = Path(rendered.path)
+        measures = workers.call(
+            "image check", measure_file, staged, preview_path(staged), timeout=timeout_seconds
+        )
+    return inspect(measures, recent_hashes, quality)
 
 
 class RecentHashes:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import io
+import os
 import struct
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from scenegen.models import RenderedImage, SceneSpec
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RGB_8_BIT = (8, 2)  # a PNG's bit depth and colour type for 8-bit RGB: what the pipeline stores
+PREVIEW_SIZE = (1376, 768)  # half the stored size: what a reviewer sees, a tenth of the bytes
 
 
 class ImageGenerator(Protocol):
@@ -25,6 +26,7 @@ class ImageGenerator(Protocol):
     expected_cost_usd: float  # a typical call's price, held against MAX_COST_USD while it runs
     draws_locally: bool  # the image is drawn on this machine's CPU, not waited for from a service
     replacements: int  # fresh specs a rejected image gets: free images more, paid ones one, collected none
+    scene_bytes: int  # what one scene's image (and ground truth) takes on disk, measured, with a margin
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         """Write the scene's image as a PNG at `destination` and describe it."""
@@ -44,26 +46,6 @@ def return_image_memory_to_the_system() -> None:
         return
     m_mmap_threshold = -3
     mallopt(m_mmap_threshold, 1 << 20)
-
-
-class DecodedImages:
-    """Pixels that a backend already holds when its image arrives, kept for the checks by sha256, so that
-    no image is decoded again. Bounded: an entry nobody takes (a cached check) is dropped in time."""
-
-    def __init__(self, capacity: int = 4) -> None:
-        self.capacity = capacity
-        self._images: OrderedDict[str, Image.Image] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def keep(self, sha256: str, image: Image.Image) -> None:
-        with self._lock:
-            self._images[sha256] = image
-            while len(self._images) > self.capacity:
-                self._images.popitem(last=False)
-
-    def take(self, sha256: str) -> Image.Image | None:
-        with self._lock:
-            return self._images.pop(sha256, None)
 
 
 def sha256_file(path: Path) -> str:
@@ -98,3 +80,22 @@ def verify_png(path: Path, size: tuple[int, int] | None = None) -> tuple[int, in
     if size and actual != size:
         raise SceneFailed(f"{path.name} is {actual[0]}x{actual[1]}, expected {size[0]}x{size[1]}")
     return actual
+
+
+def preview_path(staged: Path) -> Path:
+    """Where the reviewer's copy of a staged image waits beside it."""
+    return staged.with_name(staged.stem + ".preview.jpg")
+
+
+def preview_bytes(image: Image.Image) -> bytes:
+    """The image as a reviewer sees it: a half-size JPEG."""
+    buffer = io.BytesIO()
+    image.resize(PREVIEW_SIZE, Image.Resampling.BILINEAR).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """`data` at `target`, whole or not at all."""
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)

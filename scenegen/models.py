@@ -94,6 +94,17 @@ class StagedFile(BaseModel):
     sha256: str
 
 
+class ImageMeasures(BaseModel):
+    """What the image checks look at, measured where the pixels were decoded (a worker process), so that
+    the checks themselves never decode an image."""
+
+    width: int
+    height: int
+    contrast: float  # standard deviation of the grey copy, 0-255
+    sharpness: float  # variance of the Laplacian over the grey variance
+    phash: str  # perceptual hash, hex
+
+
 class RenderedImage(BaseModel):
     """A rendered image waiting in the staging folder. Small on purpose: it is a cached task result."""
 
@@ -107,6 +118,7 @@ class RenderedImage(BaseModel):
     cost_usd: float = 0.0
     camera: Camera | None = None
     ground_truth: list[StagedFile] = Field(default_factory=list)  # procedural scenes only
+    measures: ImageMeasures | None = None  # taken when the pixels were at hand; else the check takes them
 
 
 class StoredScene(BaseModel):
@@ -122,8 +134,10 @@ class StoredScene(BaseModel):
 # rejected: the image failed a check (scenegen.image_checks) or the review said no; it was not stored.
 # unreviewed: REVIEW=required and the review gave no usable verdict; not stored either.
 # submitted: in a Gemini batch job (`batch_job`), waiting for collect-batches; not a failure.
+# planned: written before the scene's first render starts, and replaced by how it ended; one left by a run
+# that has ended (killed, or out of disk to record its failure) is taken by rerun-failed.
 Status = Literal[
-    "succeeded", "failed", "blocked", "no_image", "skipped", "rejected", "unreviewed", "submitted"
+    "planned", "succeeded", "failed", "blocked", "no_image", "skipped", "rejected", "unreviewed", "submitted"
 ]
 
 
@@ -150,6 +164,9 @@ class HistoryRecord(BaseModel):
     # display name it is created under (scenegen.batches.job_display_name).
     batch_job: str | None = None
     review: Review | None = None  # the review's verdict, reasons and rubric; None: not reviewed
+    # A planned scene's run bound (RUN_TIMEOUT_SECONDS from its start): a run going past it ends its scenes
+    # within a grace, so a record still planned after that is left for rerun-failed.
+    planned_until: datetime | None = None
     # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
     seed: int = 0
@@ -196,6 +213,12 @@ class HistoryRecord(BaseModel):
             image_model=spec.image_model,
             prompt_model=spec.prompt_model,
         )
+
+    @classmethod
+    def planned(cls, spec: SceneSpec, flow_run_id: str | None, until: datetime) -> HistoryRecord:
+        """The record a scene has from before its first render until it ends: it counts no attempt."""
+        record = cls.of(spec, failure="planned", failure_status="planned", flow_run_id=flow_run_id)
+        return record.model_copy(update={"failure_reason": None, "attempts": 0, "planned_until": until})
 
     @property
     def review_cost_usd(self) -> float:

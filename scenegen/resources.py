@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from typing import TYPE_CHECKING
 
 from scenegen.batches import BatchBackend
@@ -11,17 +10,15 @@ from scenegen.config import ArchetypeConfig, load_archetype_config
 from scenegen.costs import PriceTable, load_price_table
 from scenegen.errors import InputError
 from scenegen.history import HistoryStore
-from scenegen.images import DecodedImages, ImageGenerator, return_image_memory_to_the_system
+from scenegen.images import ImageGenerator, return_image_memory_to_the_system
 from scenegen.prompts import PromptWriter
 from scenegen.review import Reviewer
 from scenegen.settings import Settings
 from scenegen.storage import SceneStorage
+from scenegen.workers import WorkerPool, warm_up
 
 if TYPE_CHECKING:
     from google.cloud import storage
-
-# The cores this process may run on: what CPU work beside the image calls is bounded by.
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
 
 
 class Resources:
@@ -37,7 +34,7 @@ class Resources:
         prompts: PromptWriter,
         history: HistoryStore,
         storage: SceneStorage,
-        decoded: DecodedImages,
+        workers: WorkerPool,
         batches: BatchBackend | None = None,
         reviewer: Reviewer | None = None,
     ) -> None:
@@ -48,7 +45,7 @@ class Resources:
         self.prompts = prompts
         self.history = history
         self.storage = storage
-        self.decoded = decoded  # pixels a backend already holds, for the checks
+        self.workers = workers  # processes for the CPU-heavy stages; started at first use
         self.batches = batches  # Gemini's Batch API, where images come from Gemini
         self.reviewer = reviewer  # None: REVIEW=off
 
@@ -61,6 +58,10 @@ class Resources:
     def scene_expected_cost_usd(self) -> float:
         """A scene's paid calls at their typical prices, image and review: what the budget holds for it."""
         return self.images.expected_cost_usd + self.review_expected_cost_usd
+
+    def close(self) -> None:
+        """The end of a run: its worker processes stop (a later run in this process starts them again)."""
+        self.workers.close()
 
     def collecting(self, images: ImageGenerator) -> Resources:
         """These resources with `images` in place of the image backend (a collect run's answers)."""
@@ -97,7 +98,7 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
             raise InputError(f"OUTPUT_DIR: {folder} is a file, not a folder")
     prices = load_price_table()
     return_image_memory_to_the_system()  # a run holds many images, one after another
-    decoded = DecodedImages()
+    workers = WorkerPool(settings.render_workers, warm_up)
     image_backend, prompt_backend = image_backend_name(settings), prompt_backend_name(settings)
     if settings.batch and image_backend != "gemini":
         raise InputError("BATCH / --batch: batch jobs are Gemini's; set GEMINI_API_KEY for the image model")
@@ -115,15 +116,16 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         from scenegen.backends.google.gemini_image import GeminiImageGenerator
         from scenegen.backends.google.gemini_review import GeminiReviewer
 
-        images = GeminiImageGenerator(settings, prices, client, decoded)
+        images = GeminiImageGenerator(settings, prices, workers, client)
         batches = GeminiBatches(settings, prices, client)
         reviewer = GeminiReviewer(settings, catalogue, prices, client)
     else:
         from scenegen.backends.local.ground_truth_review import GroundTruthReviewer
         from scenegen.backends.local.procedural import ProceduralRenderer
 
-        images = ProceduralRenderer(decoded=decoded)
-        reviewer = GroundTruthReviewer(catalogue.review)  # the rubric's true answers, from the ground truth
+        images = ProceduralRenderer(workers, settings.render_timeout_seconds)
+        # The rubric's true answers, from the ground truth
+        reviewer = GroundTruthReviewer(catalogue.review, workers, settings.render_timeout_seconds)
 
     prompts: PromptWriter
     if prompt_backend == "gemini":
@@ -162,7 +164,7 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         prompts,
         history,
         storage_,
-        decoded,
+        workers,
         batches,
         reviewer if settings.review != "off" else None,
     )

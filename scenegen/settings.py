@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,6 +11,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scenegen.errors import InputError
 from scenegen.review import ReviewMode
+
+# The cores this process may run on: the default number of worker processes, and what CPU work beside the
+# image calls is bounded by.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 2
 
 
 class Settings(BaseSettings):
@@ -35,6 +40,11 @@ class Settings(BaseSettings):
     review: ReviewMode = "required"  # required: only suitable images are stored; advisory: all, with verdicts
     gemini_timeout_seconds: float = Field(300, gt=0, le=3600)
     max_concurrency: int = Field(4, ge=1, le=64)
+    render_workers: int = Field(CORES, ge=1, le=64)  # processes for renders and the other CPU-heavy stages
+    render_timeout_seconds: float = Field(120, gt=0, le=3600)  # one render (or check) in a worker
+    # The whole run, under Cloud Run's 3600 s job timeout: past it no scene starts, those under way are
+    # ended and recorded, and the run reports and ends Failed.
+    run_timeout_seconds: float = Field(3300, gt=0, le=24 * 3600)
     max_cost_usd: float | None = Field(None, ge=0)
     lookback_days: int = Field(30, ge=1, le=3650)
     archetype_config: Path | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,18 +35,6 @@ def local_path(uri: str | None) -> Path | None:
     return Path(url2pathname(urlparse(uri).path))
 
 
-def read_scene_document(scene_uri: str) -> dict[str, Any]:
-    """The scene.json of a stored scene, from its folder's URI (file:// or gs://)."""
-    folder = local_path(scene_uri)
-    if folder is not None:
-        return json.loads((folder / SCENE_JSON).read_text(encoding="utf-8"))
-    if scene_uri.startswith("gs://"):
-        from scenegen.backends.google.gcs import read_object
-
-        return json.loads(read_object(f"{scene_uri.rstrip('/')}/{SCENE_JSON}"))
-    raise ValueError(f"not a scene folder URI: {scene_uri!r}")
-
-
 class SceneStorage(Protocol):
     root_uri: str
 
@@ -66,6 +53,10 @@ class SceneStorage(Protocol):
     def remove_scene(self, scene_id: str) -> None: ...
 
     def is_complete(self, scene_id: str) -> bool: ...
+
+    def read_text(self, scene_id: str, name: str) -> str:
+        """A stored file of the scene (scene.json, layout.json); FileNotFoundError when it is not there."""
+        ...
 
 
 def scene_document(spec: SceneSpec, rendered: RenderedImage, review: dict[str, Any]) -> dict[str, Any]:

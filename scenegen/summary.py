@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from scenegen.history import REFUSED
 from scenegen.models import SceneOutcome, SceneSpec
 from scenegen.review import review_markdown, tally_reviews
 
@@ -89,6 +90,12 @@ def summary_markdown(
     return "\n".join(lines)
 
 
+def left_for_rerun(outcomes: list[SceneOutcome]) -> int:
+    """How many of a run's scenes `rerun-failed` takes without being told their ids (a refused one is made
+    again only when named: the same spec would be refused again)."""
+    return sum(1 for o in outcomes if not o.settled and o.status not in REFUSED)
+
+
 def run_verdict(outcomes: list[SceneOutcome], scenes_root: str) -> tuple[bool, str]:
     """Whether every scene was stored, and the run's message, naming the failed scenes.
 
@@ -110,7 +117,8 @@ def run_verdict(outcomes: list[SceneOutcome], scenes_root: str) -> tuple[bool, s
         parts = [f"{len(skipped)} of {len(outcomes)} scenes {skipped[0].failure_reason}"] if skipped else []
         if failed:
             parts.append(f"{len(failed)} of {len(outcomes)} scenes failed: {', '.join(failed)}")
-        return False, f"{'; '.join(parts)} ({where})"
+        left = left_for_rerun(outcomes)
+        return False, f"{'; '.join(parts)} ({where}); {left} left for `scenegen rerun-failed`"
     if submitted and not stored:
         return (
             True,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.context import TaskRunContext
 
-from scenegen.image_checks import inspect_image
-from scenegen.images import decode
+from scenegen.image_checks import check_rendered
 from scenegen.models import RenderedImage, SceneSpec
 from scenegen.resources import Resources
 
@@ -23,9 +21,11 @@ def check_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
 def check_image(
     spec: SceneSpec, rendered: RenderedImage, recent_hashes: list[str], resources: Resources
 ) -> str:
-    """The image's perceptual hash once it passes; cached, so a stored scene is not checked again.
-
-    The image is decoded here at most once: a backend that already held its pixels handed them over.
-    """
-    pixels = resources.decoded.take(rendered.sha256) or decode(Path(rendered.path))
-    return inspect_image(pixels, recent_hashes, resources.catalogue.quality)
+    """The image's perceptual hash once it passes; cached, so a stored scene is not checked again."""
+    return check_rendered(
+        rendered,
+        recent_hashes,
+        resources.catalogue.quality,
+        resources.workers,
+        resources.settings.render_timeout_seconds,
+    )

@@ -3,10 +3,15 @@ and, for a rerun, read back the specs of failed scenes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.exceptions import ObjectNotFound
 
-from scenegen.history import recent_history, rerun_specs
+from scenegen.history import abandoned, recent_history, rerun_specs
 from scenegen.models import HistoryRecord, PromptBatch, SceneSpec
 from scenegen.resources import Resources
 from scenegen.weights import archetype_shares, plan_slots
@@ -39,4 +44,19 @@ def diversify_prompts(
 
 @task(name="load-failed-scenes", cache_policy=NO_CACHE, **RETRIES)
 def load_failed_scenes(resources: Resources, scene_ids: list[str]) -> list[SceneSpec]:
-    return rerun_specs(resources.history, scene_ids, resources.settings.lookback_days)
+    days = resources.settings.lookback_days
+    return rerun_specs(resources.history, scene_ids, days, abandoned_on_this_api())
+
+
+def abandoned_on_this_api() -> Callable[[HistoryRecord], bool]:
+    """Whether a planned scene's run has ended, asking this Prefect API about runs it knows."""
+
+    def run_is_final(flow_run_id: str) -> bool:
+        try:
+            with get_client(sync_client=True) as client:
+                state = client.read_flow_run(UUID(flow_run_id)).state
+        except (ObjectNotFound, ValueError):  # another API's run, or no run id: its age decides
+            return False
+        return state is not None and state.is_final()
+
+    return lambda record: abandoned(record, run_is_final)

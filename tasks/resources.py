@@ -4,6 +4,7 @@ block, and where Prefect keeps the render and upload cache: beside the scenes, i
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.filesystems import WritableFileSystem
 from pydantic import SecretStr
 
+from scenegen.deadline import Deadline
 from scenegen.errors import InputError
 from scenegen.resources import Resources, build_resources, image_backend_name, prompt_backend_name
 from scenegen.settings import Settings, load_settings
@@ -22,29 +24,41 @@ GEMINI_IMAGE_LIMIT = "gemini-image"
 
 
 class Run:
-    """A run's resources and Prefect's cache storage for them (a plain class: see Resources)."""
+    """A run's resources, Prefect's cache storage for them, and its bound in time, RUN_TIMEOUT_SECONDS from
+    when it was prepared (a plain class: see Resources)."""
 
-    def __init__(self, resources: Resources, cache: Path | WritableFileSystem) -> None:
+    def __init__(
+        self, resources: Resources, cache: Path | WritableFileSystem, deadline: Deadline | None = None
+    ) -> None:
         self.resources = resources
         self.settings = resources.settings
         self.cache = cache
+        self.deadline = deadline or Deadline(self.settings.run_timeout_seconds)
+
+    def within(self, at: datetime | None) -> Run:
+        """This run bounded by `at` too, when that comes sooner (a shard, by its parent run's bound)."""
+        if at is None:
+            return self
+        return Run(self.resources, self.cache, Deadline.until(at, self.settings.run_timeout_seconds))
 
 
 def prepare_run(**overrides: Any) -> Run:
-    """The run for these parameters on top of the environment; bad input raises InputError here."""
-    return _prepared(load_settings(**overrides))
+    """The run for these parameters on top of the environment; bad input raises InputError here. Its
+    resources are shared with earlier runs of the same settings in this process; its deadline is its own."""
+    resources, cache = _prepared(load_settings(**overrides))
+    return Run(resources, cache)
 
 
 @functools.lru_cache(maxsize=8)
-def _prepared(settings: Settings) -> Run:
+def _prepared(settings: Settings) -> tuple[Resources, Path | WritableFileSystem]:
     """Built once per settings in a process: the command line's check and the flow it starts share it."""
     settings = with_gemini_key(settings)
     if settings.bucket:
         from tasks.gcp_blocks import bucket_and_cache
 
         bucket, cache = bucket_and_cache(settings.bucket)
-        return Run(build_resources(settings, bucket), cache)
-    return Run(build_resources(settings), settings.cache_dir)
+        return build_resources(settings, bucket), cache
+    return build_resources(settings), settings.cache_dir
 
 
 def with_gemini_key(settings: Settings) -> Settings:

@@ -9,6 +9,7 @@ from typing import Any
 from prefect import get_run_logger
 from prefect.tasks import exponential_backoff
 
+from scenegen.deadline import time_left
 from scenegen.errors import TransientError, is_transient
 
 LONGEST_SERVER_WAIT = 600.0  # seconds; a server asking for longer is better served by rerun-failed later
@@ -28,6 +29,9 @@ def retry_transient(task: Any, task_run: Any, state: Any) -> bool:
         wait = exc.retry_after if isinstance(exc, TransientError) else None
         if wait and wait > LONGEST_SERVER_WAIT:
             get_run_logger().warning("the server asked to wait %.0f s: not retrying in this run", wait)
+            return False
+        if time_left(LONGEST_SERVER_WAIT) <= (wait or 0.0):
+            get_run_logger().warning("the run reaches its bound first: not retrying in this run")
             return False
         if wait:
             get_run_logger().warning("the server asked to wait %.1f s before trying again", wait)

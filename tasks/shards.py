@@ -13,6 +13,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
+from scenegen.deadline import RUN_GRACE_SECONDS
 from scenegen.gate import split_budget
 from scenegen.history import outcomes_from_history
 from scenegen.models import SceneOutcome, SceneSpec
@@ -45,6 +46,7 @@ def run_shards(
                 "specs": [spec.model_dump(mode="json") for spec in shards[index]],
                 "budget_usd": budgets[index],
                 "lookback_days": run.settings.lookback_days,
+                "deadline_at": run.deadline.at.isoformat(),
             },
             timeout=0,  # start, then wait below: the shards run side by side
             tags=["scenegen-shard"],
@@ -57,14 +59,16 @@ def run_shards(
             logger.error("the other %d shards were not started: %s", len(shards) - 1, why)
             missing = {spec.scene_id: ("skipped", f"not started: {why}") for spec in specs}
             outcomes = outcomes_from_history(run.resources.history, specs, missing)
-            return _report(outcomes, shards, budgets, children, _wait(children, logger))
+            return _report(outcomes, shards, budgets, children, _wait(children, logger, run))
     children += [start(index) for index in range(len(children), len(shards))]
     logger.info("%d scenes in %d shard runs of %s; budgets %s", len(specs), len(children), target, budgets)
-    ended = _wait(children, logger)
+    ended = _wait(children, logger, run)
     reasons = {
         spec.scene_id: (
             "failed",
-            f"its shard run {child.name} ended {ended[child.id].name} before recording it",
+            f"its shard run {child.name} ended {ended[child.id].name} before recording it"
+            if child.id in ended
+            else f"its shard run {child.name} had not ended by the run's bound",
         )
         for child, shard in zip(children, shards, strict=True)
         for spec in shard
@@ -78,7 +82,7 @@ def _first_shard_stores_a_scene(child: FlowRun, shard: list[SceneSpec], run: Run
     """Whether the first shard stored a scene (then the key and the model work); else why it did not."""
     history = run.resources.history
     with get_client(sync_client=True) as client:
-        while True:
+        while not run.deadline.passed:
             state = client.read_flow_run(child.id).state  # read first: a final state means all is recorded
             if any((record := history.get(spec.scene_id)) and record.success for spec in shard):
                 return True, ""
@@ -88,10 +92,14 @@ def _first_shard_stores_a_scene(child: FlowRun, shard: list[SceneSpec], run: Run
                     f"the first shard run {child.name} stored no scene ({state.name}: {state.message})",
                 )
             time.sleep(POLL_SECONDS)
+    return False, f"the first shard run {child.name} stored no scene before the run's bound"
 
 
-def _wait(children: list[FlowRun], logger) -> dict:
+def _wait(children: list[FlowRun], logger, run: Run) -> dict:
+    """The final state of each shard run that ended, waiting as long as they may last: the run's bound (the
+    shards' too) and the time they have after it to record their scenes."""
     ended = {}
+    until = time.monotonic() + run.deadline.left() + 2 * RUN_GRACE_SECONDS
     with get_client(sync_client=True) as client:
         while len(ended) < len(children):
             for child in (c for c in children if c.id not in ended):
@@ -100,6 +108,9 @@ def _wait(children: list[FlowRun], logger) -> dict:
                     ended[child.id] = state
                     logger.info("shard run %s ended %s: %s", child.name, state.name, state.message)
             if len(ended) < len(children):
+                if time.monotonic() > until:
+                    logger.error("%d shard runs had not ended by the run's bound", len(children) - len(ended))
+                    break
                 time.sleep(POLL_SECONDS)
     return ended
 

@@ -23,7 +23,10 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_API_KEY", None)
 
 from scenegen.settings import Settings  # noqa: E402
+from scenegen.usd import first_use  # noqa: E402
 from tests import emulators  # noqa: E402
+
+first_use()  # usd-core's start-up, in this process, before any test or server starts a thread
 
 
 @pytest.fixture(scope="session")

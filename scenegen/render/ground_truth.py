@@ -24,6 +24,7 @@ from scenegen.models import Camera
 from scenegen.render.geometry import Thing
 from scenegen.render.procedural import Rendering
 from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, STAGE
+from scenegen.usd import USD_LOCK, first_use
 
 APERTURE_MM = 20.955  # USD's default horizontal aperture; only its ratio to the focal length matters
 
@@ -85,21 +86,24 @@ def write_stage(layout: dict[str, Any], things: list[Thing], camera: Camera, pat
     """scene.usda: /World/Objects/<category>_<id>, each an Xform at its box's centre turned by its yaw,
     labelled with its category, holding its box (a guide Cube scaled to its size) and its parts (a Mesh);
     and /World/Camera. Authored on the layer directly (Sdf), in one change block: the stage-level API
-    takes seconds for a few hundred objects."""
-    from pxr import Sdf  # a heavy import, needed only here
+    takes seconds for a few hundred objects. Under scenegen.usd's lock, whichever thread calls it."""
+    with USD_LOCK:
+        first_use()
+        from pxr import Sdf  # a heavy import, needed only here
 
-    layer = Sdf.Layer.CreateAnonymous(".usda")
-    with Sdf.ChangeBlock():
-        layer.pseudoRoot.SetInfo("upAxis", "Z")
-        layer.pseudoRoot.SetInfo("metersPerUnit", 1.0)
-        layer.defaultPrim = "World"
-        world = Sdf.PrimSpec(layer, "World", Sdf.SpecifierDef, "Xform")
-        objects = Sdf.PrimSpec(world, "Objects", Sdf.SpecifierDef, "Scope")
-        by_id = {thing.id: thing for thing in things}
-        for entry in layout["objects"]:
-            _object(objects, entry, by_id[entry["id"]])
-        _camera(world, camera)
-    path.write_text(layer.ExportToString(), encoding="utf-8")
+        layer = Sdf.Layer.CreateAnonymous(".usda")
+        with Sdf.ChangeBlock():
+            layer.pseudoRoot.SetInfo("upAxis", "Z")
+            layer.pseudoRoot.SetInfo("metersPerUnit", 1.0)
+            layer.defaultPrim = "World"
+            world = Sdf.PrimSpec(layer, "World", Sdf.SpecifierDef, "Xform")
+            objects = Sdf.PrimSpec(world, "Objects", Sdf.SpecifierDef, "Scope")
+            by_id = {thing.id: thing for thing in things}
+            for entry in layout["objects"]:
+                _object(objects, entry, by_id[entry["id"]])
+            _camera(world, camera)
+        text = layer.ExportToString()
+    path.write_text(text, encoding="utf-8")
 
 
 def _attribute(prim, name: str, kind, value, *, uniform: bool = False, custom: bool = False):

@@ -18,8 +18,8 @@ from cli.main import main
 from scenegen.backends.google.firestore import FirestoreHistory
 from scenegen.backends.google.gcs import GcsSceneStorage
 from scenegen.errors import TransientError
-from scenegen.history import recent_history
-from scenegen.models import StagedFile
+from scenegen.history import recent_history, rerun_specs
+from scenegen.models import HistoryRecord, StagedFile, utcnow
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.gcp_blocks import CACHE_FOLDER
 from tests.helpers import record
@@ -54,6 +54,23 @@ def test_a_new_scene_is_created_and_a_rerun_updates_it(cloud):
     again = store.get("office-1")
     assert again is not None and again.success and again.attempts == 2 and again.failure_reason is None
     assert store.get("office-2") is None
+
+
+def test_planned_records_are_written_ahead_in_batches_and_replaced_by_how_each_scene_ended(cloud):
+    store = FirestoreHistory(cloud.project)
+    specs = [record("lab", scene_id=f"lab-{i:04d}").to_spec() for i in range(501)]  # two batches
+    until = utcnow() + timedelta(hours=1)
+    store.save_all([HistoryRecord.planned(spec, "run-1", until) for spec in specs])
+    planned = recent_history(store, 1)  # a lookback read: the summary fields
+    assert len(planned) == 501 and {r.status for r in planned} == {"planned"}
+    assert all(r.flow_run_id == "run-1" and r.planned_until == until and not r.success for r in planned)
+    store.save(HistoryRecord.of(specs[0], failure="boom", flow_run_id="run-1"))
+    ended = store.get(specs[0].scene_id)
+    assert ended.status == "failed" and ended.attempts == 1 and ended.planned_until is None
+    assert ended.prompt == specs[0].prompt and ended.failure_reason == "boom"
+    # rerun-failed takes the failed scene, and the planned ones once their run has ended
+    assert [s.scene_id for s in rerun_specs(store, [], 1, lambda r: False)] == [specs[0].scene_id]
+    assert len(rerun_specs(store, [], 1, lambda r: r.flow_run_id == "run-1")) == 501
 
 
 def test_the_scenes_waiting_in_batch_jobs_are_one_query_with_their_whole_records(cloud):
@@ -196,6 +213,7 @@ def test_generate_on_firestore_and_gcs_leaves_the_contracts_objects_and_document
             and document["image_uri"] == f"gs://{cloud.bucket}/scenes/{scene_id}/{IMAGE_NAME}"
         )
         assert isinstance(document["generated_at"], datetime) and len(document["prompt_summary"]) <= 200
+        assert document["attempts"] == 1 and document["planned_until"] is None  # planned, then ended
         assert (
             document["review"]["verdict"] == "suitable" and document["review"]["reviewer"] == "ground-truth"
         )

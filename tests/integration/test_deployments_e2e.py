@@ -72,7 +72,13 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
             "PROMPT_BACKEND": "local",
             "PREFECT_WORKER_QUERY_SECONDS": "2",
         }
-        for name in WORKERS:
+        # Scene runs on two workers (the parent holds one of a worker's two slots: no worker can take every
+        # shard); the hand-offs, from their own queue, on a third.
+        for name, queue, limit in (
+            (WORKERS[0], "default", "2"),
+            (WORKERS[1], "default", "2"),
+            ("worker-handoff", "handoff", "4"),
+        ):
             started.append(
                 subprocess.Popen(
                     [
@@ -81,12 +87,14 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
                         "start",
                         "--pool",
                         "scenegen-local",
+                        "--work-queue",
+                        queue,
                         "--type",
                         "process",
                         "--name",
                         name,
                         "--limit",
-                        "2",  # the parent holds one: no worker can take every shard
+                        limit,
                     ],
                     env=worker_env,
                     cwd=REPO,

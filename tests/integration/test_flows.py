@@ -225,7 +225,7 @@ def test_a_rejected_image_is_recorded_and_replaced_once_by_a_fresh_spec(clean_en
         rendered = real(renderer, spec, destination)
         if len(calls) == 1:  # the first image comes out blank
             PILImage.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
-            rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
+            rendered = rendered.model_copy(update={"sha256": sha256_file(destination), "measures": None})
         return rendered
 
     monkeypatch.setattr(ProceduralRenderer, "generate", blank_first)
@@ -276,7 +276,7 @@ def test_a_free_image_rejected_again_gets_fresh_specs_up_to_three_times(
         rendered = real(renderer, spec, destination)
         if len(calls) <= blank:
             Image.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
-            rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
+            rendered = rendered.model_copy(update={"sha256": sha256_file(destination), "measures": None})
         return rendered
 
     monkeypatch.setattr(ProceduralRenderer, "generate", blank_at_first)

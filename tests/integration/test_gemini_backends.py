@@ -16,6 +16,7 @@ from scenegen.errors import FatalError, NoImage, SceneBlocked, SceneFailed, Tran
 from scenegen.images import PNG_MAGIC
 from scenegen.prompts import CAMERA_BRIEF, LocalPromptWriter
 from scenegen.settings import load_settings
+from scenegen.workers import WorkerPool, warm_up
 from tests.conftest import TEST_KEY
 from tests.helpers import record
 
@@ -33,13 +34,27 @@ def spec_for(archetype: str = "kitchen", seed: int = 1):
     return spec
 
 
-def generate(tmp_path, steps: list[str], gemini, **env):
-    gemini.script(**{IMAGE_MODEL: steps})
-    generator = GeminiImageGenerator(load_settings(**env), PRICES)
-    return generator.generate(spec_for(), tmp_path / "staged.png")
+@pytest.fixture(scope="module")
+def workers():
+    """The worker process that converts answers which are not PNGs."""
+    pool = WorkerPool(1, warm_up)
+    yield pool
+    pool.close()
 
 
-def test_the_final_image_is_taken_after_the_thought_parts_and_the_request_is_right(tmp_path, gemini):
+@pytest.fixture
+def generate(workers):
+    def generate(tmp_path, steps: list[str], gemini, **env):
+        gemini.script(**{IMAGE_MODEL: steps})
+        generator = GeminiImageGenerator(load_settings(**env), PRICES, workers)
+        return generator.generate(spec_for(), tmp_path / "staged.png")
+
+    return generate
+
+
+def test_the_final_image_is_taken_after_the_thought_parts_and_the_request_is_right(
+    tmp_path, gemini, generate
+):
     rendered = generate(tmp_path, ["image"], gemini)
     assert (rendered.width, rendered.height) == (2752, 1536)
     assert Image.open(rendered.path).size == (2752, 1536)  # not the 64x36 thought image
@@ -55,33 +70,33 @@ def test_the_final_image_is_taken_after_the_thought_parts_and_the_request_is_rig
     assert body["contents"][0]["parts"][0]["text"] == spec_for().prompt
 
 
-def test_a_jpeg_labelled_png_is_stored_as_a_real_png(tmp_path, gemini):
+def test_a_jpeg_labelled_png_is_stored_as_a_real_png(tmp_path, gemini, generate):
     rendered = generate(tmp_path, ["jpeg_as_png"], gemini)
     with open(rendered.path, "rb") as stored:
         assert stored.read(8) == PNG_MAGIC
     assert Image.open(rendered.path).format == "PNG" and (rendered.width, rendered.height) == (2752, 1536)
 
 
-def test_an_image_of_the_wrong_size_fails_the_scene_and_keeps_its_cost(tmp_path, gemini):
+def test_an_image_of_the_wrong_size_fails_the_scene_and_keeps_its_cost(tmp_path, gemini, generate):
     with pytest.raises(SceneFailed, match="1024x576") as caught:
         generate(tmp_path, ["small_image"], gemini)
     assert caught.value.cost_usd == pytest.approx(IMAGE_COST)
     assert not (tmp_path / "staged.png").exists()
 
 
-def test_quota_errors_carry_the_servers_retry_delay(tmp_path, gemini):
+def test_quota_errors_carry_the_servers_retry_delay(tmp_path, gemini, generate):
     with pytest.raises(TransientError, match="429 RESOURCE_EXHAUSTED") as caught:
         generate(tmp_path, ["quota:17"], gemini)
     assert caught.value.retry_after == 17.0
 
 
-def test_an_overloaded_model_is_transient(tmp_path, gemini):
+def test_an_overloaded_model_is_transient(tmp_path, gemini, generate):
     with pytest.raises(TransientError, match="503 UNAVAILABLE") as caught:
         generate(tmp_path, ["overloaded"], gemini)
     assert caught.value.retry_after is None
 
 
-def test_a_request_past_the_timeout_is_transient(tmp_path, gemini):
+def test_a_request_past_the_timeout_is_transient(tmp_path, gemini, generate):
     started = time.monotonic()
     with pytest.raises(TransientError, match="timeout"):
         generate(tmp_path, ["slow:4"], gemini, gemini_timeout_seconds=1)
@@ -97,7 +112,7 @@ def test_a_request_past_the_timeout_is_transient(tmp_path, gemini):
         ("empty", NoImage, ["no candidates"]),
     ],
 )
-def test_answers_without_an_image_say_why(step, error, words, tmp_path, gemini):
+def test_answers_without_an_image_say_why(step, error, words, tmp_path, gemini, generate):
     with pytest.raises(error) as caught:
         generate(tmp_path, [step], gemini)
     assert all(word in str(caught.value) for word in words), str(caught.value)
@@ -113,7 +128,9 @@ def test_answers_without_an_image_say_why(step, error, words, tmp_path, gemini):
         ("not_found", "404"),
     ],
 )
-def test_a_refused_key_or_unknown_model_is_fatal_and_never_shows_the_key(step, words, tmp_path, gemini):
+def test_a_refused_key_or_unknown_model_is_fatal_and_never_shows_the_key(
+    step, words, tmp_path, gemini, generate
+):
     with pytest.raises(FatalError, match=words) as caught:
         generate(tmp_path, [step], gemini)
     assert TEST_KEY not in str(caught.value) and caught.value.__cause__ is None

@@ -3,6 +3,7 @@ image answer stored as it came when it already is what the pipeline needs."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -11,10 +12,11 @@ from collections import Counter
 import pytest
 from PIL import Image
 
+import scenegen.resources
 import tasks.checks
 from cli.main import main
 from flows.generate_scenes import generate_scenes
-from scenegen.backends.google import gemini_image
+from scenegen.backends.google import gemini_image, gemini_review
 from scenegen.backends.google.gemini_image import GeminiImageGenerator
 from scenegen.backends.local.folder import LocalSceneStorage
 from scenegen.backends.local.procedural import ProceduralRenderer
@@ -23,8 +25,9 @@ from scenegen.config import ArchetypeConfig
 from scenegen.images import sha256_file
 from scenegen.prompts import LocalPromptWriter
 from scenegen.storage import IMAGE_NAME, SCENE_JSON
+from tests import hooks
 from tests.integration.test_flows import scene_folders
-from tests.integration.test_gemini_backends import IMAGE_MODEL
+from tests.integration.test_gemini_backends import IMAGE_MODEL, TEXT_MODEL
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -62,7 +65,7 @@ def test_a_run_builds_each_backend_and_reads_the_catalogue_once(clean_environmen
         calls.append(spec.scene_id)
         if len(calls) == 1:
             Image.new("RGB", (2752, 1536), (90, 90, 90)).save(destination)
-            rendered = rendered.model_copy(update={"sha256": sha256_file(destination)})
+            rendered = rendered.model_copy(update={"sha256": sha256_file(destination), "measures": None})
         return rendered
 
     monkeypatch.setattr(ProceduralRenderer, "generate", blank_first)
@@ -86,7 +89,7 @@ def test_slow_checks_do_not_hold_an_image_slot(clean_environment, gemini, monkey
     lock = threading.Lock()
     in_flight = checking = 0
     in_flight_while_checking: list[int] = []
-    real_generate, real_inspect = GeminiImageGenerator.generate, tasks.checks.inspect_image
+    real_generate, real_check = GeminiImageGenerator.generate, tasks.checks.check_rendered
 
     def generate(generator, spec, destination):
         nonlocal in_flight
@@ -100,7 +103,7 @@ def test_slow_checks_do_not_hold_an_image_slot(clean_environment, gemini, monkey
             with lock:
                 in_flight -= 1
 
-    def slow_inspect(*args, **kwargs):
+    def slow_check(*args, **kwargs):
         nonlocal checking
         with lock:
             checking += 1
@@ -108,10 +111,10 @@ def test_slow_checks_do_not_hold_an_image_slot(clean_environment, gemini, monkey
         time.sleep(1.5)  # a check far slower than an image call
         with lock:
             checking -= 1
-        return real_inspect(*args, **kwargs)
+        return real_check(*args, **kwargs)
 
     monkeypatch.setattr(GeminiImageGenerator, "generate", generate)
-    monkeypatch.setattr(tasks.checks, "inspect_image", slow_inspect)
+    monkeypatch.setattr(tasks.checks, "check_rendered", slow_check)
     state = generate_scenes(scenes=6, seed=3, return_state=True)
     assert state.is_completed(), state.message
     assert len(gemini.requests(IMAGE_MODEL)) == 6
@@ -125,15 +128,20 @@ def test_a_png_answer_of_the_right_size_is_stored_byte_identical_and_decoded_onc
     answer = tmp_path / "answer.png"
     Image.effect_mandelbrot((2752, 1536), (-2.2, -1.2, 1.0, 1.2), 40).convert("RGB").save(answer)
     gemini.script(**{IMAGE_MODEL: [f"png_file:{answer}", "jpeg_as_png"]})
-    decodes: Counter[str] = Counter()
-    for module, name in ((tasks.checks, "decode"), (gemini_image, "_decode")):
-        real = getattr(module, name)
+    # Decodes are counted in the worker processes, where they happen, and in this one, where none should.
+    log = tmp_path / "decodes"
+    monkeypatch.setattr(scenegen.resources, "warm_up", functools.partial(hooks.counting_decodes, log))
+    here: Counter[str] = Counter()
+    for module in (tasks.checks, gemini_review, gemini_image):
+        for name in ("decode", "_decode"):
+            if hasattr(module, name):
+                real = getattr(module, name)
 
-        def counting(*args, _real=real, _name=name, **kwargs):
-            decodes[_name] += 1
-            return _real(*args, **kwargs)
+                def counting(*args, _real=real, _name=name, **kwargs):
+                    here[_name] += 1
+                    return _real(*args, **kwargs)
 
-        monkeypatch.setattr(module, name, counting)
+                monkeypatch.setattr(module, name, counting)
 
     state = generate_scenes(scenes=2, archetypes=["lab"], seed=8, return_state=True)
     assert state.is_completed(), state.message
@@ -144,8 +152,11 @@ def test_a_png_answer_of_the_right_size_is_stored_byte_identical_and_decoded_onc
     assert json.loads((png_scene / SCENE_JSON).read_text())["result"]["sha256"] == sha256_file(answer)
     with Image.open(jpeg_scene / IMAGE_NAME) as converted:
         assert converted.format == "PNG" and converted.size == (2752, 1536)
-    # The PNG was decoded by its check alone; the JPEG when it arrived, and its check used that decode.
-    assert decodes == {"decode": 1, "_decode": 1}
+    # The PNG was decoded by its check alone; the JPEG when it was converted, and its check used that
+    # decode; both reviews were shown the copy made from those pixels; nothing was decoded in this process.
+    assert hooks.decodes(log) == {"decode": 1, "_decode": 1}
+    assert not here
+    assert len(gemini.requests(TEXT_MODEL)) == 2  # the reviews
 
 
 def test_a_scene_that_fails_before_its_image_call_gives_its_slot_back(clean_environment, monkeypatch):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageEnhance, ImageFilter
 
-from scenegen.backends.local.procedural import ProceduralRenderer
+from scenegen.backends.local.procedural import draw_scene
 from scenegen.config import load_archetype_config
 from scenegen.errors import ImageRejected
 from scenegen.image_checks import inspect_image
@@ -20,7 +20,7 @@ QUALITY = CONFIG.quality
 def render(tmp_path_factory) -> Path:
     [spec] = LocalPromptWriter(CONFIG, "procedural-v2").write(["kitchen"], [], seed=3).specs
     path = tmp_path_factory.mktemp("quality") / "good.png"
-    ProceduralRenderer().generate(spec, path)
+    draw_scene(spec, path)
     return path
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scenegen.backends.local.procedural import ProceduralRenderer
+from scenegen.backends.local.procedural import draw_scene
 from scenegen.config import load_archetype_config
 from scenegen.images import verify_png
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, SceneSpec
@@ -34,7 +34,7 @@ def pixels(archetype="kitchen", tags=TAGS, seed=7) -> np.ndarray:
 
 
 def test_full_size_png_with_its_camera(tmp_path):
-    rendered = ProceduralRenderer().generate(spec("warehouse"), tmp_path / "a.png")
+    rendered = draw_scene(spec("warehouse"), tmp_path / "a.png")
     assert verify_png(tmp_path / "a.png", (IMAGE_WIDTH, IMAGE_HEIGHT)) == (2752, 1536)
     assert Image.open(tmp_path / "a.png").mode == "RGB"
     camera = rendered.camera
@@ -46,12 +46,11 @@ def test_full_size_png_with_its_camera(tmp_path):
 
 
 def test_the_same_spec_gives_a_byte_identical_png(tmp_path):
-    renderer = ProceduralRenderer()
-    first = renderer.generate(spec("grocery"), tmp_path / "1.png")
-    second = renderer.generate(spec("grocery"), tmp_path / "2.png")
+    first = draw_scene(spec("grocery"), tmp_path / "1.png")
+    second = draw_scene(spec("grocery"), tmp_path / "2.png")
     assert (tmp_path / "1.png").read_bytes() == (tmp_path / "2.png").read_bytes()
     assert first.sha256 == second.sha256
-    assert renderer.generate(spec("grocery", seed=8), tmp_path / "3.png").sha256 != first.sha256
+    assert draw_scene(spec("grocery", seed=8), tmp_path / "3.png").sha256 != first.sha256
 
 
 def test_every_archetype_has_a_plan_and_they_all_look_different():

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from scenegen.backends.local.ground_truth_review import (
-    GroundTruthReviewer,
     corner_distance,
     floor_in_view,
     ground_truth_rubric,
+    review_from_ground_truth,
 )
 from scenegen.config import load_archetype_config
 from scenegen.errors import ImageRejected, InputError, Unreviewed
@@ -205,15 +205,15 @@ def test_the_ground_truth_rubric_says_what_the_hand_built_scene_shows():
 
 
 def test_a_rendered_scene_is_reviewed_from_its_staged_ground_truth(tmp_path):
-    from scenegen.backends.local.procedural import ProceduralRenderer
+    from scenegen.backends.local.procedural import draw_scene
     from scenegen.prompts import LocalPromptWriter
 
     catalogue = load_archetype_config()
     [spec] = LocalPromptWriter(catalogue, "procedural-v2").write(["home_laundry"], [], seed=3).specs
-    rendered = ProceduralRenderer(size=(688, 384)).generate(spec, tmp_path / "scene.png")
-    review = GroundTruthReviewer(catalogue.review).review(spec, rendered)
+    rendered = draw_scene(spec, tmp_path / "scene.png", (688, 384))
+    review = review_from_ground_truth(spec, rendered, catalogue.review)
     assert review.verdict == "suitable", review.reasons
     assert review.reviewer == "ground-truth" and review.cost_usd == 0.0
     assert review.rubric and review.rubric.archetype_seen == "home_laundry"
     without = rendered.model_copy(update={"ground_truth": []})
-    assert GroundTruthReviewer(catalogue.review).review(spec, without).verdict == "unreviewed"
+    assert review_from_ground_truth(spec, without, catalogue.review).verdict == "unreviewed"

@@ -13,6 +13,8 @@ from scenegen.errors import transient_errors
 from scenegen.history import SUMMARY_FIELDS, TABLE
 from scenegen.models import HistoryRecord
 
+TIMEOUT_SECONDS = 60.0  # every call's deadline: a run never waits on Firestore for longer
+BATCH_WRITES = 500  # Firestore's limit of writes in one batch
 # Worth trying again: the service is busy, or a write raced another.
 _TRANSIENT = (
     exceptions.ServiceUnavailable,
@@ -48,28 +50,36 @@ class FirestoreHistory:
             .select(list(SUMMARY_FIELDS))
         )
         with transient_errors("Firestore", _TRANSIENT):
-            return [HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream()]
+            return [
+                HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream(timeout=TIMEOUT_SECONDS)
+            ]
 
     def get(self, scene_id: str) -> HistoryRecord | None:
         with transient_errors("Firestore", _TRANSIENT):
-            snapshot = self.collection.document(scene_id).get()
+            snapshot = self.collection.document(scene_id).get(timeout=TIMEOUT_SECONDS)
         return HistoryRecord.model_validate(snapshot.to_dict()) if snapshot.exists else None
 
     def submitted(self) -> list[HistoryRecord]:
         query = self.collection.where(filter=FieldFilter("status", "==", "submitted"))
         with transient_errors("Firestore", _TRANSIENT):
-            records = [HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream()]
+            records = [
+                HistoryRecord.model_validate(doc.to_dict()) for doc in query.stream(timeout=TIMEOUT_SECONDS)
+            ]
         return sorted(records, key=lambda r: (r.generated_at, r.scene_id))
 
     def save(self, record: HistoryRecord) -> None:
-        """Create the scene's document; a scene seen before (a rerun) is updated and its attempts added."""
-        document = self.collection.document(record.scene_id)
-        values = _document(record)
-        with transient_errors("Firestore", _TRANSIENT):
-            try:
-                document.create(values)
-            except exceptions.AlreadyExists:
-                document.update({**values, "attempts": firestore.Increment(record.attempts)})
+        self.save_all([record])
+
+    def save_all(self, records: list[HistoryRecord]) -> None:
+        """Each scene's document written whole but for `attempts`, which adds up over reruns; in batches of
+        Firestore's 500 writes, each batch all or nothing."""
+        for start in range(0, len(records), BATCH_WRITES):
+            batch = self.client.batch()
+            for record in records[start : start + BATCH_WRITES]:
+                values = {**_document(record), "attempts": firestore.Increment(record.attempts)}
+                batch.set(self.collection.document(record.scene_id), values, merge=list(values))
+            with transient_errors("Firestore", _TRANSIENT):
+                batch.commit(timeout=TIMEOUT_SECONDS)
 
 
 def _document(record: HistoryRecord) -> dict[str, Any]:

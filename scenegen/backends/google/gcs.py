@@ -27,6 +27,9 @@ _TRANSIENT = (
     TimeoutError,
 )
 
+# Each request's deadline (the client's own retries of a request stop within two minutes): a run never
+# waits on the bucket without end.
+TIMEOUT_SECONDS = 60.0
 CONTENT_TYPES = {".png": "image/png", ".json": "application/json", ".usda": "model/vnd.usda"}
 
 
@@ -92,7 +95,7 @@ class GcsSceneStorage:
         return StoredScene(scene_uri=folder, image_uri=f"{folder}/{IMAGE_NAME}", sha256=sha256)
 
     def _store_file(self, path: str, source: Path, sha256: str) -> storage.Blob:
-        existing = self.bucket.get_blob(path)
+        existing = self.bucket.get_blob(path, timeout=TIMEOUT_SECONDS)
         if existing is not None and (existing.metadata or {}).get("sha256") == sha256:
             return existing
         blob = self.bucket.blob(path)
@@ -102,43 +105,48 @@ class GcsSceneStorage:
                 str(source),
                 content_type=CONTENT_TYPES.get(source.suffix, "application/octet-stream"),
                 if_generation_match=existing.generation if existing else 0,
+                timeout=TIMEOUT_SECONDS,
             )
         except exceptions.PreconditionFailed:
             raise TransientError(f"{path} changed while it was being stored; trying again") from None
         return blob
 
     def _verify(self, blob: storage.Blob, image: Path) -> None:
-        blob.reload()
+        blob.reload(timeout=TIMEOUT_SECONDS)
         expected = _md5(image)
         if blob.md5_hash != expected:
-            self.bucket.blob(blob.name).delete(if_generation_match=blob.generation)
+            self.bucket.blob(blob.name).delete(if_generation_match=blob.generation, timeout=TIMEOUT_SECONDS)
             raise TransientError(
                 f"{blob.name}: the stored copy's MD5 {blob.md5_hash} is not the image's {expected}; "
                 "the bad copy was deleted"
             )
 
     def _put(self, path: str, text: str, create_only: bool = False) -> None:
-        existing = None if create_only else self.bucket.get_blob(path)
+        existing = None if create_only else self.bucket.get_blob(path, timeout=TIMEOUT_SECONDS)
         self.bucket.blob(path).upload_from_string(
-            text, content_type="application/json", if_generation_match=existing.generation if existing else 0
+            text,
+            content_type="application/json",
+            if_generation_match=existing.generation if existing else 0,
+            timeout=TIMEOUT_SECONDS,
         )
 
     def _delete(self, path: str) -> None:
         with suppress(exceptions.NotFound):
-            self.bucket.blob(path).delete()
+            self.bucket.blob(path).delete(timeout=TIMEOUT_SECONDS)
 
     def remove_scene(self, scene_id: str) -> None:
         with transient_errors("GCS", _TRANSIENT):
             for name in SCENE_FILES:
                 self._delete(self._path(scene_id, name))
 
+    def read_text(self, scene_id: str, name: str) -> str:
+        path = self._path(scene_id, name)
+        with transient_errors("GCS", _TRANSIENT):
+            try:
+                return self.bucket.blob(path).download_as_text(timeout=TIMEOUT_SECONDS)
+            except exceptions.NotFound:
+                raise FileNotFoundError(f"{self.root_uri}/{path}") from None
+
     def is_complete(self, scene_id: str) -> bool:
         with transient_errors("GCS", _TRANSIENT):
-            return self.bucket.blob(self._path(scene_id, MARKER)).exists()
-
-
-def read_object(uri: str) -> str:
-    """The text of gs://bucket/path."""
-    bucket, _, path = uri.removeprefix("gs://").partition("/")
-    with transient_errors("GCS", _TRANSIENT):
-        return storage.Client().bucket(bucket).blob(path).download_as_text()
+            return self.bucket.blob(self._path(scene_id, MARKER)).exists(timeout=TIMEOUT_SECONDS)

@@ -11,13 +11,13 @@ from google import genai
 from google.genai import types
 
 from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
-from scenegen.backends.google.gemini_image import image_request, stage_answer
+from scenegen.backends.google.gemini_image import GEMINI_SCENE_BYTES, image_request, stage_answer
 from scenegen.batches import BatchJob
 from scenegen.costs import PriceTable
 from scenegen.errors import SceneFailed
-from scenegen.images import DecodedImages
 from scenegen.models import RenderedImage, SceneSpec
 from scenegen.settings import Settings
+from scenegen.workers import WorkerPool
 
 LIST_PAGE_SIZE = 100
 
@@ -30,6 +30,7 @@ class GeminiBatches:
         self.client = client or gemini_client(settings)
         self.prices = prices
         self.model = settings.gemini_image_model
+        self.convert_seconds = settings.render_timeout_seconds  # an answer to convert, in a worker
         self.expected_cost_usd = prices.expected(self.model, image=True, batch=True)
 
     def find(self, display_name: str) -> str | None:
@@ -63,8 +64,8 @@ class GeminiBatches:
                 answers[scene_id] = item
         return BatchJob(name=name, state=state, answers=answers)
 
-    def collected_images(self, jobs: list[BatchJob], decoded: DecodedImages | None) -> CollectedImages:
-        return CollectedImages(self, jobs, decoded)
+    def collected_images(self, jobs: list[BatchJob], workers: WorkerPool) -> CollectedImages:
+        return CollectedImages(self, jobs, workers)
 
 
 class CollectedImages:
@@ -75,14 +76,14 @@ class CollectedImages:
     name = "gemini-batch"
     draws_locally = False
     replacements = 0
+    scene_bytes = GEMINI_SCENE_BYTES
     expected_cost_usd = 0.0  # paid for when submitted
 
-    def __init__(
-        self, batches: GeminiBatches, jobs: list[BatchJob], decoded: DecodedImages | None = None
-    ) -> None:
+    def __init__(self, batches: GeminiBatches, jobs: list[BatchJob], workers: WorkerPool) -> None:
         self.prices = batches.prices
         self.model = batches.model
-        self.decoded = decoded
+        self.workers = workers
+        self.convert_seconds = batches.convert_seconds
         self.items = {scene_id: (job.name, item) for job in jobs for scene_id, item in job.answers.items()}
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:

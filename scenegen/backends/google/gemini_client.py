@@ -12,6 +12,7 @@ import httpx2
 from google import genai
 from google.genai import errors, types
 
+from scenegen.deadline import RunTimedOut, time_left
 from scenegen.errors import FatalError, InputError, SceneFailed, TransientError
 from scenegen.settings import Settings
 
@@ -65,6 +66,15 @@ def classify(exc: Exception, what: str, secret: str | None) -> Exception:
 def enum_name(value: Any) -> str:
     """An answer's enum (a finish or block reason) by its name."""
     return str(getattr(value, "value", value))
+
+
+def bounded(config: types.GenerateContentConfig, seconds: float) -> types.GenerateContentConfig:
+    """`config` with its own deadline: `seconds` (GEMINI_TIMEOUT_SECONDS), or what is left of the run's
+    bound when that comes sooner; RunTimedOut when nothing is."""
+    left = time_left(seconds)
+    if left <= 0:
+        raise RunTimedOut("run timed out before the Gemini call (RUN_TIMEOUT_SECONDS)")
+    return config.model_copy(update={"http_options": types.HttpOptions(timeout=max(1, int(left * 1000)))})
 
 
 def gemini_client(settings: Settings) -> genai.Client:

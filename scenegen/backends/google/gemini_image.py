@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,22 @@ from google import genai
 from google.genai import types
 from PIL import Image, UnidentifiedImageError
 
-from scenegen.backends.google.gemini_client import api_key, enum_name, gemini_client, gemini_errors
+from scenegen.backends.google.gemini_client import api_key, bounded, enum_name, gemini_client, gemini_errors
 from scenegen.costs import PriceTable
 from scenegen.errors import NoImage, SceneBlocked, SceneFailed
-from scenegen.images import PNG_MAGIC, RGB_8_BIT, DecodedImages, png_header, sha256_file
-from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, RenderedImage, SceneSpec
+from scenegen.image_checks import measure
+from scenegen.images import (
+    PNG_MAGIC,
+    RGB_8_BIT,
+    png_header,
+    preview_bytes,
+    preview_path,
+    sha256_file,
+    write_atomically,
+)
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, ImageMeasures, RenderedImage, SceneSpec
 from scenegen.settings import Settings
+from scenegen.workers import WorkerPool
 
 # Finish reasons that mean the model refused, as opposed to merely not drawing.
 BLOCK_REASONS = {
@@ -32,6 +41,7 @@ BLOCK_REASONS = {
 }
 IMAGE_MAGIC = {PNG_MAGIC: "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF"}
 TEXT_SHOWN = 300  # characters of a model's text kept in a failure reason
+GEMINI_SCENE_BYTES = 12_000_000
 
 
 def _text_of(parts: list[types.Part]) -> str:
@@ -60,47 +70,65 @@ def final_image(response: types.GenerateContentResponse, cost_usd: float = 0.0) 
     raise NoImage(f"no image in the answer (finish reason {reason}){said}{_text_of(parts)}", cost_usd)
 
 
-def stage_image(data: bytes, destination: Path, cost_usd: float) -> Image.Image | None:
+def stage_image(
+    data: bytes, destination: Path, cost_usd: float, workers: WorkerPool, timeout_seconds: float
+) -> ImageMeasures | None:
     """Write the answer's image to `destination` as a PNG of the pipeline's size, or raise SceneFailed.
 
     An 8-bit RGB PNG of the right size is written as it came: its header is read, its pixels are not (the
-    checks decode it, once). Anything else is decoded whatever its label says, converted, and its pixels
-    are returned, so that the checks need not decode it again.
+    check decodes it, once, in a worker). Anything else is decoded whatever its label says and converted
+    in a worker, which measures the pixels for the checks while it holds them.
     """
+    destination.parent.mkdir(parents=True, exist_ok=True)
     header = png_header(data)
-    pixels = None
-    if header is not None and header[2:] == RGB_8_BIT:
-        size = header[:2]
-    else:
-        pixels = _decode(data)
-        size = pixels.size
+    if header is None or header[2:] != RGB_8_BIT:
+        answer = destination.with_name(destination.stem + ".answer")
+        write_atomically(answer, data)
+        try:
+            return workers.call(
+                "image conversion", convert_answer, answer, destination, cost_usd, timeout=timeout_seconds
+            )
+        finally:
+            answer.unlink(missing_ok=True)
+    _check_size(header[:2], cost_usd)
+    write_atomically(destination, data)  # a staged image is whole or absent
+    return None
+
+
+def convert_answer(answer: Path, destination: Path, cost_usd: float) -> ImageMeasures:
+    """An answer that is not an 8-bit RGB PNG, as one at `destination`, with the reviewer's copy and the
+    checks' measures taken from the same pixels. Run in a worker."""
+    pixels = _decode(answer.read_bytes(), cost_usd)
+    _check_size(pixels.size, cost_usd)
+    buffer = io.BytesIO()
+    pixels.save(buffer, format="PNG")
+    write_atomically(destination, buffer.getvalue())
+    write_atomically(preview_path(destination), preview_bytes(pixels))
+    return measure(pixels)
+
+
+def _check_size(size: tuple[int, int], cost_usd: float) -> None:
     if size != (IMAGE_WIDTH, IMAGE_HEIGHT):
         raise SceneFailed(
             f"Gemini returned a {size[0]}x{size[1]} image; the pipeline needs {IMAGE_WIDTH}x{IMAGE_HEIGHT}",
             cost_usd,
         )
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(f".{destination.name}.partial")
-    if pixels is None:
-        partial.write_bytes(data)
-    else:
-        pixels.save(partial, format="PNG")
-    os.replace(partial, destination)  # a staged image is whole or absent
-    return pixels
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: bytes, cost_usd: float) -> Image.Image:
     kind = next((name for magic, name in IMAGE_MAGIC.items() if data.startswith(magic)), None)
     if kind is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         kind = "WEBP"
     if kind is None:
-        raise SceneFailed(f"the returned image is not PNG, JPEG, WEBP or GIF (starts {data[:8].hex()})")
+        raise SceneFailed(
+            f"the returned image is not PNG, JPEG, WEBP or GIF (starts {data[:8].hex()})", cost_usd
+        )
     try:
         with Image.open(io.BytesIO(data), formats=[kind]) as image:
             image.load()
             return image.convert("RGB")
     except (OSError, UnidentifiedImageError, SyntaxError) as exc:
-        raise SceneFailed(f"the returned {kind} image cannot be decoded: {exc}") from None
+        raise SceneFailed(f"the returned {kind} image cannot be decoded: {exc}", cost_usd) from None
 
 
 def image_request(prompt: str) -> dict[str, Any]:
@@ -120,25 +148,34 @@ class GeminiImageGenerator:
     name = "gemini"
     draws_locally = False
     replacements = 1
+    # A 2K PNG answer is 6-9 MB, its review copy 0.2 MB; with a margin: what the disk check counts.
+    scene_bytes = GEMINI_SCENE_BYTES
 
     def __init__(
         self,
         settings: Settings,
         prices: PriceTable,
+        workers: WorkerPool,
         client: genai.Client | None = None,
-        decoded: DecodedImages | None = None,
     ) -> None:
         self.key = api_key(settings)
         self.client = client or gemini_client(settings)
         self.prices = prices
-        self.decoded = decoded
+        self.workers = workers
+        self.call_seconds = settings.gemini_timeout_seconds
+        self.convert_seconds = settings.render_timeout_seconds
         self.model = settings.gemini_image_model
         self.expected_cost_usd = prices.expected(self.model, image=True)
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         started = time.perf_counter()
         with gemini_errors(f"Gemini image model {self.model}", self.key):
-            response = self.client.models.generate_content(model=self.model, **image_request(spec.prompt))
+            request = image_request(spec.prompt)
+            response = self.client.models.generate_content(
+                model=self.model,
+                contents=request["contents"],
+                config=bounded(request["config"], self.call_seconds),
+            )
         cost = self.prices.cost(self.model, response.usage_metadata, image=True)
         return stage_answer(response, cost, destination, self, started)
 
@@ -151,8 +188,9 @@ def stage_answer(
     started: float,
 ) -> RenderedImage:
     """An answer's image staged at `destination` and described, or why there is none (SceneFailed)."""
-    pixels = stage_image(final_image(response, cost_usd), destination, cost_usd)
-    rendered = RenderedImage(
+    image = final_image(response, cost_usd)
+    measures = stage_image(image, destination, cost_usd, generator.workers, generator.convert_seconds)
+    return RenderedImage(
         path=str(destination),
         sha256=sha256_file(destination),
         width=IMAGE_WIDTH,
@@ -161,7 +199,5 @@ def stage_answer(
         model=generator.model,
         seconds=round(time.perf_counter() - started, 3),
         cost_usd=cost_usd,
+        measures=measures,
     )
-    if pixels is not None and generator.decoded is not None:
-        generator.decoded.keep(rendered.sha256, pixels)
-    return rendered

@@ -4,26 +4,23 @@ answer that does not fit leaves the image unreviewed, never passed."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 from google import genai
 from google.genai import types
-from PIL import Image
 from pydantic import ValidationError
 
-from scenegen.backends.google.gemini_client import api_key, enum_name, gemini_client, gemini_errors
+from scenegen.backends.google.gemini_client import api_key, bounded, enum_name, gemini_client, gemini_errors
 from scenegen.config import ArchetypeConfig
 from scenegen.costs import PriceTable
 from scenegen.errors import SceneFailed
-from scenegen.images import decode
+from scenegen.images import decode, preview_bytes, preview_path
 from scenegen.models import RenderedImage, SceneSpec
 from scenegen.review import Review, Rubric, judge, unreviewed
 from scenegen.settings import Settings
 
 PLAN_MARKER = "PLAN (JSON):"
-SHOWN_SIZE = (1376, 768)  # half the stored size: enough to judge the room, a tenth of the bytes
 ANSWER_SHOWN = 200  # characters of an unusable answer kept in the reason
 
 INSTRUCTIONS = """\
@@ -56,11 +53,13 @@ def review_request(spec: SceneSpec, catalogue: ArchetypeConfig, image: bytes) ->
 
 
 def shown_image(rendered: RenderedImage) -> bytes:
-    """The staged image as the reviewer sees it: a half-size JPEG."""
-    pixels = decode(Path(rendered.path)).resize(SHOWN_SIZE, Image.Resampling.BILINEAR)
-    buffer = io.BytesIO()
-    pixels.save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
+    """The staged image as the reviewer sees it: the half-size JPEG the check made from the pixels it
+    decoded, or, when the check came from the cache, one made now."""
+    staged = Path(rendered.path)
+    try:
+        return preview_path(staged).read_bytes()
+    except FileNotFoundError:
+        return preview_bytes(decode(staged))
 
 
 class GeminiReviewer:
@@ -78,6 +77,7 @@ class GeminiReviewer:
         self.catalogue = catalogue
         self.prices = prices
         self.model = settings.review_model
+        self.call_seconds = settings.gemini_timeout_seconds
         self.expected_cost_usd = prices.expected(self.model, image=False)
 
     def review(self, spec: SceneSpec, rendered: RenderedImage) -> Review:
@@ -86,11 +86,14 @@ class GeminiReviewer:
                 response = self.client.models.generate_content(
                     model=self.model,
                     contents=review_request(spec, self.catalogue, shown_image(rendered)),
-                    config=types.GenerateContentConfig(
-                        system_instruction=INSTRUCTIONS,
-                        response_mime_type="application/json",
-                        response_schema=Rubric,
-                        temperature=0.0,
+                    config=bounded(
+                        types.GenerateContentConfig(
+                            system_instruction=INSTRUCTIONS,
+                            response_mime_type="application/json",
+                            response_schema=Rubric,
+                            temperature=0.0,
+                        ),
+                        self.call_seconds,
                     ),
                 )
         except SceneFailed as exc:  # refused for this image alone (a 4xx that is neither fatal nor retried)

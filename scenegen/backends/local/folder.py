@@ -59,6 +59,9 @@ class LocalSceneStorage:
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
+    def read_text(self, scene_id: str, name: str) -> str:
+        return (self.folder(scene_id) / name).read_text(encoding="utf-8")
+
     def is_complete(self, scene_id: str) -> bool:
         return (self.folder(scene_id) / MARKER).is_file()
 

@@ -14,6 +14,7 @@ from PIL import Image
 from scenegen.models import Camera, RenderedImage, SceneSpec
 from scenegen.review import Review, ReviewConfig, Rubric, judge, unreviewed
 from scenegen.storage import INSTANCES, LAYOUT
+from scenegen.workers import WorkerPool
 
 SURFACES = ("floor", "wall", "ceiling")
 FLOOR_SAMPLES = 40  # the floor is sampled on a 40 x 40 grid to measure how much of it is in the frame
@@ -76,21 +77,33 @@ def ground_truth_rubric(
     )
 
 
+def review_from_ground_truth(spec: SceneSpec, rendered: RenderedImage, config: ReviewConfig) -> Review:
+    """The rubric from the staged instance mask and layout, judged. Decoding the mask is CPU work: the
+    reviewer runs this in a worker."""
+    files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
+    if rendered.camera is None or INSTANCES not in files or LAYOUT not in files:
+        return unreviewed(
+            f"the {rendered.backend} image has no ground truth to review", GroundTruthReviewer.model
+        )
+    with Image.open(files[INSTANCES]) as mask:
+        instances = np.asarray(mask)
+    layout = json.loads(files[LAYOUT].read_text(encoding="utf-8"))
+    rubric = ground_truth_rubric(instances, layout, rendered.camera, spec.archetype, config)
+    return judge(rubric, spec.archetype, config, GroundTruthReviewer.model, 0.0)
+
+
 class GroundTruthReviewer:
-    """The `Reviewer` of procedural images: reads the staged instance mask and layout; free."""
+    """The `Reviewer` of procedural images: reads the staged instance mask and layout, in a worker; free."""
 
     model = "ground-truth"
     expected_cost_usd = 0.0
 
-    def __init__(self, config: ReviewConfig) -> None:
+    def __init__(self, config: ReviewConfig, workers: WorkerPool, timeout_seconds: float) -> None:
         self.config = config
+        self.workers = workers
+        self.timeout_seconds = timeout_seconds
 
     def review(self, spec: SceneSpec, rendered: RenderedImage) -> Review:
-        files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
-        if rendered.camera is None or INSTANCES not in files or LAYOUT not in files:
-            return unreviewed(f"the {rendered.backend} image has no ground truth to review", self.model)
-        with Image.open(files[INSTANCES]) as mask:
-            instances = np.asarray(mask)
-        layout = json.loads(files[LAYOUT].read_text(encoding="utf-8"))
-        rubric = ground_truth_rubric(instances, layout, rendered.camera, spec.archetype, self.config)
-        return judge(rubric, spec.archetype, self.config, self.model, 0.0)
+        return self.workers.call(
+            "review", review_from_ground_truth, spec, rendered, self.config, timeout=self.timeout_seconds
+        )

@@ -48,11 +48,11 @@ class SqliteHistoryStore:
                     failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
                     flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
                     image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT, batch_job TEXT,
-                    review TEXT)"""
+                    review TEXT, planned_until TEXT)"""
             )
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
-            # a history file from before image checks, batch mode, reviews
-            for added in ("phash", "batch_job", "review"):
+            # a history file from before image checks, batch mode, reviews, planned records
+            for added in ("phash", "batch_job", "review", "planned_until"):
                 if added not in columns:
                     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {added} TEXT")
             db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
@@ -85,24 +85,36 @@ class SqliteHistoryStore:
         return [_record(row) for row in rows]
 
     def save(self, record: HistoryRecord) -> None:
-        values = record.model_dump(mode="json")
-        values["generated_at"] = _stamp(record.generated_at)
-        for field in _JSON_FIELDS:
-            values[field] = None if values[field] is None else json.dumps(values[field])
-        columns = ", ".join(values)
-        placeholders = ", ".join(f":{name}" for name in values)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "attempts")
+        self.save_all([record])
+
+    def save_all(self, records: list[HistoryRecord]) -> None:
+        """One transaction: every record or none."""
+        rows = [_row(record) for record in records]
+        if not rows:
+            return
+        names = list(rows[0])
+        columns = ", ".join(names)
+        placeholders = ", ".join(f":{name}" for name in names)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != "attempts")
         with self._connect() as db:
-            db.execute(
+            db.executemany(
                 f"INSERT INTO {TABLE} ({columns}) VALUES ({placeholders}) ON CONFLICT(scene_id) DO UPDATE "
                 f"SET {updates}, attempts = {TABLE}.attempts + excluded.attempts",
-                values,
+                rows,
             )
 
 
 def _stamp(moment: datetime) -> str:
     """One fixed-width UTC text form, so that SQL compares timestamps as text correctly."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _row(record: HistoryRecord) -> dict[str, object]:
+    values = record.model_dump(mode="json")
+    values["generated_at"] = _stamp(record.generated_at)
+    for field in _JSON_FIELDS:
+        values[field] = None if values[field] is None else json.dumps(values[field])
+    return values
 
 
 def _record(row: sqlite3.Row) -> HistoryRecord:
