@@ -20,6 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from scenegen.backends.local.procedural import MODEL, draw_scene
 from scenegen.config import load_archetype_config
+from scenegen.images import keep_large_buffers
 from scenegen.prompts import LocalPromptWriter
 
 TARGET_SECONDS = 1.2
@@ -31,6 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    keep_large_buffers()  # as a worker process's heap is set
     config = load_archetype_config()
     slots = [name for name in config.names for _ in range(args.repeats)]
     specs = LocalPromptWriter(config, MODEL).write(slots, [], seed=2026).specs

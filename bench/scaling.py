@@ -9,8 +9,8 @@ whole process family, its worker processes included (the target: the 60-scene ru
 
     python bench/scaling.py [--small 10] [--large 60] [--engine CHECKOUT]
 
---engine runs the flows of another checkout (an older commit, say, from `git worktree add`), so that an
-earlier engine is measured on the same machine against the same floors.
+--engine also runs the flows of another checkout (an older commit, say, from `git worktree add`), in the
+same invocation against the same server and floors, printed beside this one.
 """
 
 from __future__ import annotations
@@ -114,11 +114,25 @@ def renderer_median_seconds() -> float:
     return float(re.search(r"overall median ([\d.]+) s", done.stdout).group(1))  # type: ignore[union-attr]
 
 
+def measure_engine(engine: Path, env: dict[str, str], work: Path, small: int, large: int) -> dict:
+    """Warm-up, then runs of `small` and `large` scenes of one checkout's flows, against the same server."""
+    timed_run(2, env, work / "warm-up", engine)  # a checkout's first flow run pays for its imports
+    small_wall, small_pss = timed_run(small, env, work / "small", engine)
+    large_wall, large_pss = timed_run(large, env, work / "large", engine)
+    return {
+        "engine": engine,
+        "small": (small_wall, small_pss),
+        "large": (large_wall, large_pss),
+        "extra": (large_wall - small_wall) / (large - small),
+        "sizes": stored_megabytes(work / "large"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=60)
-    parser.add_argument("--engine", type=Path, default=REPO, help="the checkout whose flows run")
+    parser.add_argument("--engine", type=Path, help="an earlier checkout, measured beside this one")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="scenegen-bench-scaling-"))
     env = emulators.prefect_environment(work / "prefect-home")
@@ -126,37 +140,38 @@ def main() -> None:
 
     median = renderer_median_seconds()
     alone = renderer_alone_seconds(args.large, cores)
+    engines = [REPO, *([args.engine] if args.engine else [])]
     server = emulators.start_prefect_server(env, work / "server.log")
     try:
-        timed_run(2, env, work / "warm-up", args.engine)  # the server's first flow run pays for its start
-        small_wall, small_rss = timed_run(args.small, env, work / "small", args.engine)
-        large_wall, large_rss = timed_run(args.large, env, work / "large", args.engine)
+        results = [
+            measure_engine(engine, env, work / f"engine-{index}", args.small, args.large)
+            for index, engine in enumerate(engines)
+        ]
     finally:
         emulators.stop(server)
-    extra = (large_wall - small_wall) / (args.large - args.small)
     floor = median / cores
     print(f"renderer: median {median:.3f} s per image on one core; {cores} cores: {floor:.3f} s per scene")
-    print(f"engine: {args.engine}")
-    print(f"runs: {args.small} scenes {small_wall:.1f} s, {args.large} scenes {large_wall:.1f} s")
     print(
-        f"extra wall seconds per scene: {extra:.3f} = {extra / floor:.2f} x the render-bound "
-        f"{floor:.3f} (target <= 1.3)"
+        f"the renderer alone on the run's mix, {cores} at a time, no Prefect: {alone:.3f} s per scene "
+        f"({alone / floor:.2f} x the render-bound)"
     )
-    print(
-        f"the renderer alone on the run's mix, {cores} at a time, no Prefect: {alone:.3f} s per scene; "
-        f"extra wall seconds per scene = {extra / alone:.2f} x that; the run adds "
-        f"{extra - alone:.3f} s per scene to the renderer"
-    )
-    print(
-        f"peak memory (PSS): {small_rss:.0f} MiB ({args.small} scenes), "
-        f"{large_rss:.0f} MiB ({args.large} scenes); "
-        f"ratio {large_rss / small_rss:.2f} (target <= 1.2)"
-    )
-    sizes = stored_megabytes(work / "large")
-    print(
-        f"stored scene on disk: median {sizes[len(sizes) // 2]:.1f} MB, largest {sizes[-1]:.1f} MB "
-        f"({len(sizes)} scenes)"
-    )
+    for result in results:
+        (small_wall, small_pss), (large_wall, large_pss) = result["small"], result["large"]
+        extra, sizes = result["extra"], result["sizes"]
+        print(f"engine {result['engine']}:")
+        print(f"  runs: {args.small} scenes {small_wall:.1f} s, {args.large} scenes {large_wall:.1f} s")
+        print(
+            f"  extra wall seconds per scene: {extra:.3f} = {extra / floor:.2f} x the render-bound "
+            f"{floor:.3f} (target <= 1.3); the run adds {extra - alone:.3f} s per scene to the renderer alone"
+        )
+        print(
+            f"  peak memory (PSS) of the run's process family: {small_pss:.0f} MiB ({args.small} scenes), "
+            f"{large_pss:.0f} MiB ({args.large} scenes); ratio {large_pss / small_pss:.2f} (target <= 1.2)"
+        )
+        print(
+            f"  stored scene on disk: median {sizes[len(sizes) // 2]:.1f} MB, largest {sizes[-1]:.1f} MB "
+            f"({len(sizes)} scenes)"
+        )
 
 
 if __name__ == "__main__":

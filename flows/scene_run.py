@@ -55,11 +55,9 @@ class SceneRun:
         else:
             self.gate = RunGate(share_usd, spent_usd, share=True)
         self.hashes = RecentHashes(history)
-        # An image drawn on this machine takes a worker process: more scenes at once than workers only wait.
-        images = run.settings.max_concurrency
-        self.image_slots = threading.Semaphore(
-            min(images, run.settings.render_workers) if run.resources.images.draws_locally else images
-        )
+        # MAX_CONCURRENCY scenes make their images at once; those drawn on this machine queue for a worker
+        # process, so that a worker that finishes a render finds the next one waiting.
+        self.image_slots = threading.Semaphore(run.settings.max_concurrency)
         self._cpu_slots = threading.Semaphore(run.settings.render_workers)
         self.shared_limit = shared_image_limit(run.resources)
         self.progress = Progress(total)

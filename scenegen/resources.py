@@ -125,7 +125,7 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
 
         images = ProceduralRenderer(workers, settings.render_timeout_seconds)
         # The rubric's true answers, from the ground truth
-        reviewer = GroundTruthReviewer(catalogue.review, workers, settings.render_timeout_seconds)
+        reviewer = GroundTruthReviewer(catalogue.review)
 
     prompts: PromptWriter
     if prompt_backend == "gemini":

@@ -250,11 +250,10 @@ def _picklable(exc: BaseException) -> BaseException:
 
 
 def warm_up() -> None:
-    """A worker, before it takes work: usd-core's first use (scenegen.usd), alone.
-
-    glibc's malloc is left to itself here: a worker has one thread, so one heap whose size follows the
-    largest render, where fixing its large-buffer threshold (as the run's threaded process does) made every
-    render twice as slow in page faults."""
+    """A worker, before it takes work: its heap set to keep a render's large arrays, and usd-core's first
+    use (scenegen.usd), alone."""
+    from scenegen.images import keep_large_buffers
     from scenegen.usd import first_use
 
+    keep_large_buffers()
     first_use()

@@ -182,6 +182,11 @@ def test_the_floor_in_view_is_the_share_of_its_area_inside_the_frame():
     assert corner_distance(ROOM, corner_camera(at=(9.0, 7.0))) == pytest.approx(math.hypot(1, 1))
 
 
+def counts(instances: np.ndarray) -> dict[int, int]:
+    """Pixels per id of an instance mask, as layout.json's `pixels` holds them."""
+    return dict(enumerate(np.bincount(instances.ravel()).tolist()))
+
+
 def test_the_ground_truth_rubric_says_what_the_hand_built_scene_shows():
     instances = np.full((56, 100), WALL, np.uint16)
     instances[:5] = CEILING
@@ -190,7 +195,7 @@ def test_the_ground_truth_rubric_says_what_the_hand_built_scene_shows():
     instances[45:48, 60:63] = 5  # 9 px: 0.16%, an object
     instances[50, 90] = 6  # 1 px: 0.018%, under min_object_share (0.02%)
     scene = layout({4: "lab_bench", 5: "stool", 6: "pipette", 7: "fume_hood"})  # 7: hidden
-    rubric = ground_truth_rubric(instances, scene, corner_camera(), "lab", CONFIG)
+    rubric = ground_truth_rubric(counts(instances), scene, corner_camera(), "lab", CONFIG)
     assert rubric.distinct_objects == 2
     assert rubric.floor_visible and rubric.elevated_corner_view and rubric.whole_room_in_view
     assert (rubric.archetype_seen, rubric.people_present, rubric.text_or_watermark) == ("lab", False, False)
@@ -198,9 +203,9 @@ def test_the_ground_truth_rubric_says_what_the_hand_built_scene_shows():
 
     instances[20:55] = WALL  # one row of floor: 1.8%, under min_floor_share (4%)
     low_in_the_middle = corner_camera(height=1.0, at=(5.0, 4.0))
-    rubric = ground_truth_rubric(instances, scene, low_in_the_middle, "lab", CONFIG)
+    rubric = ground_truth_rubric(counts(instances), scene, low_in_the_middle, "lab", CONFIG)
     assert not rubric.floor_visible and not rubric.elevated_corner_view
-    looking_up = ground_truth_rubric(instances, scene, corner_camera(pitch=40.0), "lab", CONFIG)
+    looking_up = ground_truth_rubric(counts(instances), scene, corner_camera(pitch=40.0), "lab", CONFIG)
     assert not looking_up.elevated_corner_view and not looking_up.whole_room_in_view
 
 

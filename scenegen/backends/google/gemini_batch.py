@@ -74,7 +74,6 @@ class CollectedImages:
     (its scene is recorded, and rerun-failed takes it)."""
 
     name = "gemini-batch"
-    draws_locally = False
     replacements = 0
     scene_bytes = GEMINI_SCENE_BYTES
     expected_cost_usd = 0.0  # paid for when submitted

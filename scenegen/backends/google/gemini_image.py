@@ -146,7 +146,6 @@ class GeminiImageGenerator:
     """The ImageGenerator on Gemini's image model."""
 
     name = "gemini"
-    draws_locally = False
     replacements = 1
     # A 2K PNG answer is 6-9 MB, its review copy 0.2 MB; with a margin: what the disk check counts.
     scene_bytes = GEMINI_SCENE_BYTES

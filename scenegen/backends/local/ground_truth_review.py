@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from scenegen.models import Camera, RenderedImage, SceneSpec
 from scenegen.review import Review, ReviewConfig, Rubric, judge, unreviewed
-from scenegen.storage import INSTANCES, LAYOUT
-from scenegen.workers import WorkerPool
+from scenegen.storage import LAYOUT
 
 SURFACES = ("floor", "wall", "ceiling")
 FLOOR_SAMPLES = 40  # the floor is sampled on a 40 x 40 grid to measure how much of it is in the frame
@@ -43,20 +42,20 @@ def corner_distance(room_size_m: list[float], camera: Camera) -> float:
 
 
 def ground_truth_rubric(
-    instances: np.ndarray, layout: dict[str, Any], camera: Camera, archetype: str, config: ReviewConfig
+    pixels: Mapping[int, int], layout: dict[str, Any], camera: Camera, archetype: str, config: ReviewConfig
 ) -> Rubric:
-    """The rubric, exactly: shares of the instance mask, the layout's categories, the camera's pose.
+    """The rubric, exactly: each object's share of the frame (`pixels`: id -> pixels of the instance mask),
+    the layout's categories, the camera's pose.
 
     The renderer draws the planned archetype's room through a pinhole camera, with no people and no
     lettering in its catalogue of things: those three items are true by construction.
     """
-    pixels = np.bincount(instances.ravel(), minlength=1 + max(o["id"] for o in layout["objects"]))
-    total = instances.size
-    floor_share = pixels[layout["room"]["floor_id"]] / total
+    total = camera.width * camera.height
+    floor_share = pixels.get(layout["room"]["floor_id"], 0) / total
     objects = sum(
         1
         for o in layout["objects"]
-        if o["category"] not in SURFACES and pixels[o["id"]] / total >= config.min_object_share
+        if o["category"] not in SURFACES and pixels.get(o["id"], 0) / total >= config.min_object_share
     )
     room = layout["room"]["size_m"]
     height = camera.position_m[2]
@@ -78,32 +77,27 @@ def ground_truth_rubric(
 
 
 def review_from_ground_truth(spec: SceneSpec, rendered: RenderedImage, config: ReviewConfig) -> Review:
-    """The rubric from the staged instance mask and layout, judged. Decoding the mask is CPU work: the
-    reviewer runs this in a worker."""
+    """The rubric from the staged layout (each object's pixels were counted from the instance mask when it
+    was drawn, so nothing is decoded here), judged."""
     files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
-    if rendered.camera is None or INSTANCES not in files or LAYOUT not in files:
+    if rendered.camera is None or LAYOUT not in files:
         return unreviewed(
             f"the {rendered.backend} image has no ground truth to review", GroundTruthReviewer.model
         )
-    with Image.open(files[INSTANCES]) as mask:
-        instances = np.asarray(mask)
     layout = json.loads(files[LAYOUT].read_text(encoding="utf-8"))
-    rubric = ground_truth_rubric(instances, layout, rendered.camera, spec.archetype, config)
+    pixels = {entry["id"]: entry["pixels"] for entry in layout["objects"]}
+    rubric = ground_truth_rubric(pixels, layout, rendered.camera, spec.archetype, config)
     return judge(rubric, spec.archetype, config, GroundTruthReviewer.model, 0.0)
 
 
 class GroundTruthReviewer:
-    """The `Reviewer` of procedural images: reads the staged instance mask and layout, in a worker; free."""
+    """The `Reviewer` of procedural images: reads the staged layout; free."""
 
     model = "ground-truth"
     expected_cost_usd = 0.0
 
-    def __init__(self, config: ReviewConfig, workers: WorkerPool, timeout_seconds: float) -> None:
+    def __init__(self, config: ReviewConfig) -> None:
         self.config = config
-        self.workers = workers
-        self.timeout_seconds = timeout_seconds
 
     def review(self, spec: SceneSpec, rendered: RenderedImage) -> Review:
-        return self.workers.call(
-            "review", review_from_ground_truth, spec, rendered, self.config, timeout=self.timeout_seconds
-        )
+        return review_from_ground_truth(spec, rendered, self.config)

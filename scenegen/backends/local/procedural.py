@@ -54,7 +54,6 @@ class ProceduralRenderer:
     name = "procedural"
     model = MODEL
     expected_cost_usd = 0.0
-    draws_locally = True
     replacements = 3  # a fresh spec costs nothing: try until one passes, a few times
     # One scene's PNG and ground truth on disk: 1.4-3.9 MB over 24 renders of every archetype
     # (bench/scaling.py prints the figure for its runs); with a margin, what the disk check counts.
