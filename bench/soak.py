@@ -42,7 +42,8 @@ def one_day(day: int, scenes: int, bound: float, env: dict[str, str]) -> tuple[s
     started = time.monotonic()
     run = subprocess.Popen(
         [SCENEGEN, "generate", "--scenes", str(scenes), "--seed", str(1000 + day)],
-        env=env,
+        env=env | {"PYTHONPATH": str(REPO)},  # this checkout's code, whichever the console script came from
+        cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

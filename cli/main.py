@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     batch_help = "submit the images as Gemini batch jobs at half the price; `scenegen collect` stores them"
     generate.add_argument("--batch", action="store_true", default=None, help=f"{batch_help} (env BATCH)")
     generate.add_argument(
+        "--twins",
+        action="store_true",
+        default=None,
+        help="make each scene a twin: a Gemini photograph of a procedural room, with that room's ground "
+        "truth (env TWINS; needs GEMINI_API_KEY)",
+    )
+    generate.add_argument(
         "--seed",
         type=_whole_number(0, 2**31 - 1),
         help="seed that makes the plan and prompts reproducible (0 to 2147483647)",
@@ -90,7 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "generate":
             overrides = dict(
-                scenes_per_run=args.scenes, archetypes=args.archetypes, dry_run=args.dry_run, batch=args.batch
+                scenes_per_run=args.scenes,
+                archetypes=args.archetypes,
+                dry_run=args.dry_run,
+                batch=args.batch,
+                twins=args.twins,
             )
         elif args.command == "rerun-failed":
             overrides = dict(lookback_days=args.since_days, batch=args.batch)

@@ -3,14 +3,20 @@ through the same per-scene pipeline as online images (checks, storage, marker, h
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
+from pathlib import Path
+
 from prefect.runtime import flow_run
 
 from flows.scene_pipeline import produce_scenes
 from scenegen.batches import Collection, affordable_count, not_submitted, split_for_inline_limit
 from scenegen.errors import FatalError, describe
-from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec
+from scenegen.images import preview_path
+from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec
 from tasks.batches import batch_backend, poll_batch_jobs, submit_batch_job
 from tasks.record import record_scene
+from tasks.render import render_reference
 from tasks.resources import Run
 
 
@@ -24,16 +30,26 @@ def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> l
     resources = run.resources
     batches = batch_backend(resources)
     run_id = this_flow_run_id()
-    price = batches.expected_cost_usd + resources.review_expected_cost_usd  # reviewed online when collected
+    twins = any(spec.twin for spec in specs)
+    price = (
+        batches.expected_cost_usd
+        + (batches.reference_cost_usd if twins else 0.0)  # a twin's request carries its reference
+        + resources.review_expected_cost_usd  # reviewed online when collected
+    )
     count = affordable_count(len(specs), price, run.settings.max_cost_usd, spent_usd)
+    references = render_references([spec for spec in specs[:count] if spec.twin], run)
+    shown = {
+        scene: preview_path(Path(reference.path)).stat().st_size for scene, reference in references.items()
+    }
     outcomes: list[SceneOutcome] = []
     stop_reason: str | None = None
-    for chunk in split_for_inline_limit(specs[:count]):
+    for chunk in split_for_inline_limit(specs[:count], reference_bytes=shown):
         if stop_reason:
             outcomes += [not_submitted(spec, stop_reason, resources.history, run_id) for spec in chunk]
             continue
         try:
-            job = submit_batch_job(chunk, resources, run_id)
+            chunk_references = {s.scene_id: references[s.scene_id] for s in chunk if s.scene_id in references}
+            job = submit_batch_job(chunk, resources, run_id, chunk_references)
         except FatalError as exc:  # nothing was created: the next job would be refused the same way
             stop_reason = f"not submitted: {exc}"
             outcomes += [not_submitted(spec, stop_reason, resources.history, run_id) for spec in chunk]
@@ -49,6 +65,22 @@ def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> l
     over = f"not submitted: the run's estimated spend at the batch price would pass MAX_COST_USD (${cap})"
     outcomes += [not_submitted(spec, over, resources.history, run_id) for spec in specs[count:]]
     return outcomes
+
+
+def render_references(specs: list[SceneSpec], run: Run) -> dict[str, RenderedImage]:
+    """Twins' references, drawn in the worker processes before their requests are submitted (each request
+    carries its reference); the same renders, cached by spec, are the ground truth when they are collected."""
+    if not specs:
+        return {}
+    stage = render_reference.with_options(result_storage=run.cache)
+    with ThreadPoolExecutor(
+        max_workers=run.settings.render_workers, thread_name_prefix="reference"
+    ) as threads:
+        futures = {
+            spec.scene_id: threads.submit(copy_context().run, stage, spec=spec, resources=run.resources)
+            for spec in specs
+        }
+        return {scene: future.result() for scene, future in futures.items()}
 
 
 def collect_scenes(run: Run) -> tuple[list[SceneOutcome], Collection]:

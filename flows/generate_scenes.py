@@ -37,9 +37,10 @@ def generate_scenes(
     lookback_days: LookbackDays = 30,
     shard_size: ShardSize = 25,
     batch: bool = False,
+    twins: bool = False,
 ) -> State:
     """Make a batch of scenes. The command line and `python flows/generate_scenes.py` pass the environment's
-    SCENES_PER_RUN, ARCHETYPES, DRY_RUN, LOOKBACK_DAYS and BATCH as these parameters.
+    SCENES_PER_RUN, ARCHETYPES, DRY_RUN, LOOKBACK_DAYS, BATCH and TWINS as these parameters.
 
     Args:
         scenes: How many scenes to make (1 to 1000).
@@ -49,6 +50,7 @@ def generate_scenes(
         lookback_days: The history window that the weights, prompts and near-copy checks look at.
         shard_size: Above this many scenes, a deployment's run fans out into shard runs of this size.
         batch: Submit the images as Gemini batch jobs at half the price; collect-batches stores them.
+        twins: Make each scene a twin: a Gemini photograph of a procedural room, with its ground truth.
     """
     run = prepare_run(
         scenes_per_run=scenes,
@@ -56,6 +58,7 @@ def generate_scenes(
         dry_run=dry_run,
         lookback_days=lookback_days,
         batch=batch,
+        twins=twins,
     )
     if seed is None:
         seed = secrets.randbelow(2**31)
@@ -91,6 +94,7 @@ def parameters_from_settings(settings) -> dict:
         "dry_run": settings.dry_run,
         "lookback_days": settings.lookback_days,
         "batch": settings.batch,
+        "twins": settings.twins,
     }
 
 

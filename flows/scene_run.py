@@ -9,22 +9,26 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from prefect.context import FlowRunContext
 from prefect.states import Failed, State
 
+from scenegen.agreement import Agreement
 from scenegen.deadline import RunTimedOut
 from scenegen.disk import room_problem
 from scenegen.errors import SceneFailed, SceneSkipped, describe
 from scenegen.gate import Hold, RunGate
 from scenegen.image_checks import RecentHashes
-from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec
+from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec, Status
 from scenegen.review import Review
 from scenegen.storage import local_path
+from tasks.agreement import check_agreement
 from tasks.artifacts import Progress
 from tasks.checks import check_image
 from tasks.record import record_planned, record_scene
-from tasks.render import render_scene
+from tasks.render import render_reference, render_scene
 from tasks.resources import Run, shared_image_limit
 from tasks.review import review_image
 from tasks.store import upload_scene
@@ -46,8 +50,10 @@ class SceneRun:
         self.resources = run.resources
         self.deadline = run.deadline
         self.batch_jobs = batch_jobs or {}  # scene id -> the batch job its image came from
+        self.render_reference = render_reference.with_options(result_storage=run.cache)
         self.render_scene = render_scene.with_options(result_storage=run.cache)
         self.check_image = check_image.with_options(result_storage=run.cache)
+        self.check_agreement = check_agreement.with_options(result_storage=run.cache)
         self.review_image = review_image.with_options(result_storage=run.cache)
         self.upload_scene = upload_scene.with_options(result_storage=run.cache)
         if share_usd is None:
@@ -56,12 +62,25 @@ class SceneRun:
             self.gate = RunGate(share_usd, spent_usd, share=True)
         self.hashes = RecentHashes(history)
         # MAX_CONCURRENCY scenes make their images at once; those drawn on this machine queue for a worker
-        # process, so that a worker that finishes a render finds the next one waiting.
+        # process, so that a worker that finishes a render finds the next one waiting. A scene starts when
+        # one of `starts` is free: up to RENDER_WORKERS more than the image slots, so that twins' references
+        # are drawn ahead and wait for a slot, never holding one.
         self.image_slots = threading.Semaphore(run.settings.max_concurrency)
+        self.starts = threading.Semaphore(run.settings.max_concurrency + run.settings.render_workers)
         self._cpu_slots = threading.Semaphore(run.settings.render_workers)
         self.shared_limit = shared_image_limit(run.resources)
         self.progress = Progress(total)
         self.flow_run_id = flow_run_id()
+
+    @contextmanager
+    def image_slot(self) -> Iterator[None]:
+        """One of MAX_CONCURRENCY slots for the image call, waited for no longer than the run may last."""
+        if not self.image_slots.acquire(timeout=self.deadline.left()):
+            raise SceneSkipped(f"not started: {self.deadline.reason}")  # its image was never asked for
+        try:
+            yield
+        finally:
+            self.image_slots.release()
 
     @contextmanager
     def cpu_slot(self) -> Iterator[None]:
@@ -85,12 +104,14 @@ def flow_run_id() -> str | None:
     return str(context.flow_run.id) if context and context.flow_run else None
 
 
-def admit(scenes: SceneRun) -> Hold:
-    """The scene's place in the budget: its image and its review held at their typical prices, so that no
-    image is made that the budget could not have reviewed; SceneSkipped when the gate or the clock says no."""
+def admit(scenes: SceneRun, spec: SceneSpec) -> Hold:
+    """The scene's place in the budget: its image (a twin's with its reference) and its review held at their
+    typical prices, so that no image is made that the budget could not have reviewed; SceneSkipped when the
+    gate or the clock says no."""
     if scenes.deadline.passed:
         raise SceneSkipped(f"not started: {scenes.deadline.reason}")
-    image_usd = scenes.resources.images.expected_cost_usd
+    images = scenes.resources.images
+    image_usd = images.expected_cost_usd + (images.reference_cost_usd if spec.twin else 0.0)
     review_usd = scenes.resources.review_expected_cost_usd
     refusal = scenes.gate.admit(image_usd + review_usd)
     if refusal:
@@ -141,40 +162,57 @@ def outcome_at_the_bound(
     return outcome
 
 
-def record_failure(
-    spec: SceneSpec,
-    error: Exception,
-    rendered: RenderedImage | None,
-    review: Review | None,
-    costs: tuple[float, float],
-    scenes: SceneRun,
-    started: float,
-) -> SceneOutcome:
-    """Record a scene that did not complete, so rerun-failed can find it, and describe it. `costs`: what
-    the scene cost this run, and of that its review."""
+@dataclass
+class Attempt:
+    """One attempt at a scene as its stages go: what it made, what the checks and the review found, and
+    what it cost this run (of which its review)."""
+
+    spec: SceneSpec
+    started: float = field(default_factory=time.perf_counter)
+    rendered: RenderedImage | None = None
+    review: Review | None = None
+    agreement: Agreement | None = None
+    cost_usd: float = 0.0
+    review_cost_usd: float = 0.0
+
+    def outcome(self, status: Status, batch_jobs: dict[str, str], **fields: Any) -> SceneOutcome:
+        return SceneOutcome(
+            spec=self.spec,
+            status=status,
+            seconds=time.perf_counter() - self.started,
+            cost_usd=self.cost_usd,
+            review_cost_usd=self.review_cost_usd,
+            batch_job=batch_jobs.get(self.spec.scene_id),
+            review=self.review,
+            agreement=self.agreement.summary() if self.agreement else None,
+            **fields,
+        )
+
+    def record(self, scenes: SceneRun, **fields: Any) -> HistoryRecord:
+        return HistoryRecord.of(
+            self.spec,
+            rendered=self.rendered,
+            flow_run_id=scenes.flow_run_id,
+            batch_job=scenes.batch_jobs.get(self.spec.scene_id),
+            review=self.review,
+            agreement=self.agreement.summary() if self.agreement else None,
+            **fields,
+        )
+
+
+def record_failure(attempt: Attempt, error: Exception, scenes: SceneRun) -> SceneOutcome:
+    """Record a scene that did not complete, so rerun-failed can find it, and describe it."""
     status = error.status if isinstance(error, SceneFailed) else "failed"
     reason = str(error) if isinstance(error, SceneSkipped) else describe(error)
     try:
-        record = HistoryRecord.of(
-            spec,
-            rendered=rendered,
+        record = attempt.record(
+            scenes,
             failure=reason,
-            failure_status=status,  # type: ignore[arg-type]
-            cost_usd=None if rendered else costs[0],  # the image's price and its review's
-            flow_run_id=scenes.flow_run_id,
-            batch_job=scenes.batch_jobs.get(spec.scene_id),
-            review=review,
+            failure_status=status,
+            # with no image staged, what the answers without one cost (with one, its price and its review's)
+            cost_usd=None if attempt.rendered else attempt.cost_usd,
         )
         record_scene(record, scenes.resources)
     except Exception as record_error:
         reason = f"{reason} (the failure itself could not be recorded: {describe(record_error)})"
-    return SceneOutcome(
-        spec=spec,
-        status=status,  # type: ignore[arg-type]
-        failure_reason=reason,
-        seconds=time.perf_counter() - started,
-        cost_usd=costs[0],
-        review_cost_usd=costs[1],
-        batch_job=scenes.batch_jobs.get(spec.scene_id),
-        review=review,
-    )
+    return attempt.outcome(status, scenes.batch_jobs, failure_reason=reason)

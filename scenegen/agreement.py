@@ -12,7 +12,9 @@ follow a room by having edges everywhere.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -23,6 +25,8 @@ from scenegen.images import decode
 
 GRID = 4  # the measure's grid: a quarter of the frame each way
 SURFACE_MIN_EDGE_PIXELS = 20  # an object with fewer reference edge pixels on the grid gets no score
+POINTS = 1500  # reference edge points the camera search moves about
+SEARCH_PAD = 48  # grid pixels: beyond the largest shift and scale the search tries
 
 
 class AgreementConfig(BaseModel):
@@ -94,8 +98,14 @@ def photo_edges(photo: Image.Image, config: AgreementConfig) -> np.ndarray:
 def measure_agreement(
     photo: Image.Image, depth_mm: np.ndarray, instances: np.ndarray, config: AgreementConfig
 ) -> Agreement:
+    """The agreement of `photo` with the reference whose depth and instances are given."""
     started = time.perf_counter()
-    edges, owner = reference_edges(depth_mm, instances, config)
+    agreement = agree(photo, *reference_edges(depth_mm, instances, config), config)
+    return agreement.model_copy(update={"seconds": round(time.perf_counter() - started, 3)})
+
+
+def agree(photo: Image.Image, edges: np.ndarray, owner: np.ndarray, config: AgreementConfig) -> Agreement:
+    """The agreement of `photo` with a reference's edges on the grid (reference_edges), judged."""
     near = ndimage.distance_transform_edt(~photo_edges(photo, config)) <= config.match_px
     chance = float(near.mean())
     rows, columns = np.nonzero(edges)
@@ -120,7 +130,6 @@ def measure_agreement(
         reasons=reasons,
         objects=objects,
         thresholds=config,
-        seconds=round(time.perf_counter() - started, 3),
     )
 
 
@@ -142,47 +151,116 @@ def best_alignment(
     near: np.ndarray, rows: np.ndarray, columns: np.ndarray
 ) -> tuple[tuple[float, float], float]:
     """The shift (grid pixels) and scale about the frame's centre that best map the reference's edges onto
-    the photograph's: a coarse search, then a fine one around its best."""
+    the photograph's: every shift of a coarse grid at each scale, then a fine search around the best; the
+    identity when it is as good, within noise."""
     if len(rows) == 0:
         return (0.0, 0.0), 1.0
-    pick = np.random.default_rng(0).choice(len(rows), size=min(len(rows), 1500), replace=False)
+    pick = np.random.default_rng(0).choice(len(rows), size=min(len(rows), POINTS), replace=False)
     points = np.stack([columns[pick], rows[pick]], axis=1).astype(np.float32)
     centre = np.array([near.shape[1] / 2, near.shape[0] / 2], np.float32)
-    height, width = near.shape
+    padded = np.pad(near, SEARCH_PAD)  # a point moved off the frame lands on False
 
-    def score(shift_x: float, shift_y: float, scale: float) -> float:
-        moved = (points - centre) * scale + centre + (shift_x, shift_y)
-        x, y = np.rint(moved[:, 0]).astype(int), np.rint(moved[:, 1]).astype(int)
-        inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
-        return float(near[y[inside], x[inside]].sum()) / len(points)
+    def scores(scale: float, shifts: np.ndarray) -> np.ndarray:
+        moved = np.rint((points - centre) * scale + centre).astype(int) + SEARCH_PAD
+        x = np.clip(moved[:, 0][None, :] + shifts[:, 0][:, None], 0, padded.shape[1] - 1)
+        y = np.clip(moved[:, 1][None, :] + shifts[:, 1][:, None], 0, padded.shape[0] - 1)
+        return padded[y, x].mean(axis=1)
 
+    coarse = np.array([(dx, dy) for dx in range(-32, 33, 4) for dy in range(-20, 21, 4)])
     best = max(
         (
-            (score(dx, dy, s), (dx, dy), s)
-            for s in np.arange(0.88, 1.121, 0.03)
-            for dx in range(-32, 33, 4)
-            for dy in range(-20, 21, 4)
+            (float(found.max()), tuple(coarse[found.argmax()]), scale)
+            for scale in np.arange(0.88, 1.121, 0.03)
+            for found in [scores(scale, coarse)]
         ),
         key=lambda candidate: candidate[0],
     )
-    _, (cx, cy), cs = best
-    fine = max(
+    fine = np.array([(dx, dy) for dx in range(-3, 4) for dy in range(-3, 4)]) + np.array(best[1])
+    refined = max(
         (
-            (score(cx + dx, cy + dy, cs + ds), (cx + dx, cy + dy), cs + ds)
+            (float(found.max()), tuple(fine[found.argmax()]), best[2] + ds)
             for ds in (-0.015, 0.0, 0.015)
-            for dx in range(-3, 4)
-            for dy in range(-3, 4)
+            for found in [scores(best[2] + ds, fine)]
         ),
         key=lambda candidate: candidate[0],
     )
-    identity = score(0.0, 0.0, 1.0)
-    if identity >= fine[0] - 0.01:  # no better than where the reference's camera is, within noise
+    identity = float(scores(1.0, np.zeros((1, 2), int))[0])
+    if identity >= refined[0] - 0.01:
         return (0.0, 0.0), 1.0
-    return (float(fine[1][0]), float(fine[1][1])), float(fine[2])
+    return (float(refined[1][0]), float(refined[1][1])), float(refined[2])
 
 
-def measure_files(photo: Path, depth: Path, instances: Path, config: AgreementConfig) -> Agreement:
-    """The agreement of a staged photograph with its staged reference ground truth (in a worker)."""
-    with Image.open(depth) as depth_image, Image.open(instances) as instance_image:
-        depth_mm, ids = np.asarray(depth_image), np.asarray(instance_image)
-    return measure_agreement(decode(photo), depth_mm, ids, config)
+def edges_path(reference: Path) -> Path:
+    """Where a staged reference keeps its grid of edges for the agreement check."""
+    return reference.with_name(reference.stem + ".edges.npz")
+
+
+def save_reference_edges(
+    reference: Path, depth_mm: np.ndarray, instances: np.ndarray, config: AgreementConfig
+) -> None:
+    """The reference's edges on the grid, staged beside it while its depth and instances are in memory."""
+    edges, owner = reference_edges(depth_mm, instances, config)
+    target = edges_path(reference)
+    partial = target.with_name(target.name + ".part.npz")
+    np.savez(partial, edges=edges, owner=owner)
+    partial.replace(target)
+
+
+def measure_twin(
+    photo: Path, reference: Path, depth: Path, instances: Path, config: AgreementConfig
+) -> Agreement:
+    """The agreement of a staged photograph with its staged reference, in a worker: the reference's edges
+    as its render staged them, or, when they are gone, from its depth and instances."""
+    started = time.perf_counter()
+    try:
+        with np.load(edges_path(reference)) as grid:
+            edges, owner = grid["edges"], grid["owner"]
+    except FileNotFoundError:
+        with Image.open(depth) as depth_image, Image.open(instances) as instance_image:
+            edges, owner = reference_edges(np.asarray(depth_image), np.asarray(instance_image), config)
+    agreement = agree(decode(photo), edges, owner, config)
+    return agreement.model_copy(update={"seconds": round(time.perf_counter() - started, 3)})
+
+
+class AgreementTally(BaseModel):
+    """The twins of one archetype: how many photographs were measured, how many followed their reference,
+    and the median frame agreement."""
+
+    measured: int = 0
+    passed: int = 0
+    median_frame: float = 0.0
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passed / self.measured if self.measured else 0.0
+
+
+def tally_agreements(agreements: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, AgreementTally]:
+    """(archetype, Agreement.summary) pairs counted per archetype, in name order."""
+    frames: dict[str, list[float]] = {}
+    passed: dict[str, int] = {}
+    for archetype, summary in agreements:
+        frames.setdefault(archetype, []).append(float(summary["frame"]))
+        passed[archetype] = passed.get(archetype, 0) + bool(summary["passed"])
+    return {
+        name: AgreementTally(measured=len(values), passed=passed[name], median_frame=float(np.median(values)))
+        for name, values in sorted(frames.items())
+    }
+
+
+def agreement_markdown(tallies: dict[str, AgreementTally]) -> list[str]:
+    """Twins' pass rate and median agreement, overall and per archetype."""
+    measured = sum(t.measured for t in tallies.values())
+    if not measured:
+        return ["No twins."]
+    passed = sum(t.passed for t in tallies.values())
+    lines = [
+        f"Twins' photographs following their reference: {passed} of {measured} ({passed / measured:.0%}).",
+        "",
+        "| archetype | measured | followed | pass rate | median agreement |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, tally in tallies.items():
+        rate, median = f"{tally.pass_rate:.0%}", f"{tally.median_frame:.2f}"
+        lines.append(f"| {name} | {tally.measured} | {tally.passed} | {rate} | {median} |")
+    return lines

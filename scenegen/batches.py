@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from scenegen.gate import split_budget
 from scenegen.history import HistoryStore
 from scenegen.images import ImageGenerator
-from scenegen.models import HistoryRecord, SceneOutcome, SceneSpec, utcnow
+from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec, utcnow
 from scenegen.workers import WorkerPool
 
 INLINE_LIMIT_BYTES = 20_000_000  # the Batch API's limit on a job's inlined requests
@@ -50,8 +50,10 @@ class BatchBackend(Protocol):
         """The name (`batches/ID`) of a job created under `display_name`, if there is one."""
         ...
 
-    def create(self, specs: list[SceneSpec], display_name: str) -> str:
-        """Create one job of the specs' image requests and return its name."""
+    def create(
+        self, specs: list[SceneSpec], display_name: str, references: dict[str, RenderedImage] | None = None
+    ) -> str:
+        """Create one job of the specs' image requests (a twin's with its reference) and return its name."""
         ...
 
     def poll(self, name: str) -> BatchJob: ...
@@ -66,12 +68,16 @@ def job_display_name(scene_ids: Iterable[str]) -> str:
     return f"{JOB_PREFIX}{digest[:32]}"
 
 
-def split_for_inline_limit(specs: list[SceneSpec], limit: int = INLINE_LIMIT_BYTES) -> list[list[SceneSpec]]:
-    """The specs in order, in as few jobs as keep each job's inlined requests under `limit` bytes."""
+def split_for_inline_limit(
+    specs: list[SceneSpec], limit: int = INLINE_LIMIT_BYTES, reference_bytes: dict[str, int] | None = None
+) -> list[list[SceneSpec]]:
+    """The specs in order, in as few jobs as keep each job's inlined requests under `limit` bytes; a twin's
+    request counts its reference's bytes too (`reference_bytes`, by scene id), as base64 inflates them."""
     jobs: list[list[SceneSpec]] = []
     size = 0
     for spec in specs:
-        request = len(json.dumps(spec.prompt).encode()) + REQUEST_OVERHEAD_BYTES
+        reference = 4 * -(-(reference_bytes or {}).get(spec.scene_id, 0) // 3)  # base64's length
+        request = len(json.dumps(spec.prompt).encode()) + reference + REQUEST_OVERHEAD_BYTES
         if not jobs or size + request > limit:
             jobs.append([])
             size = 0
@@ -86,13 +92,18 @@ def submitted_record(spec: SceneSpec, job: str, flow_run_id: str | None, attempt
 
 
 def submit_job(
-    specs: list[SceneSpec], batches: BatchBackend, history: HistoryStore, flow_run_id: str | None
+    specs: list[SceneSpec],
+    batches: BatchBackend,
+    history: HistoryStore,
+    flow_run_id: str | None,
+    references: dict[str, RenderedImage] | None = None,
 ) -> str:
-    """One job for `specs`, created at most once however often this is called; its name, recorded."""
+    """One job for `specs` (twins' with their `references`, by scene id), created at most once however
+    often this is called; its name, recorded."""
     display_name = job_display_name(spec.scene_id for spec in specs)
     for spec in specs:  # first, so that a crash after the create still leaves the job findable
         history.save(submitted_record(spec, display_name, flow_run_id, attempts=1))
-    name = batches.find(display_name) or batches.create(specs, display_name)
+    name = batches.find(display_name) or batches.create(specs, display_name, references)
     for spec in specs:
         history.save(submitted_record(spec, name, flow_run_id, attempts=0))
     return name

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from scenegen.agreement import AgreementConfig
 from scenegen.errors import InputError
 from scenegen.review import ReviewConfig
 
@@ -64,6 +65,10 @@ class QualityConfig(BaseModel):
     min_sharpness: float = Field(0.035, ge=0)
     min_contrast: float = Field(4.0, ge=0)  # standard deviation of the grey copy, 0-255: below it, blank
     max_phash_distance: int = Field(6, ge=0, le=64)  # at most this far from a recent image: a near copy
+    # Exposure: more of the frame than this near black, or clipped white, leaves too little to reconstruct.
+    # The procedural night looks measure at most 0.17 dark (metered), daylight at most 0.006 clipped.
+    max_dark_share: float = Field(0.5, ge=0, le=1)
+    max_clipped_share: float = Field(0.25, ge=0, le=1)
 
 
 class ArchetypeConfig(BaseModel):
@@ -74,6 +79,7 @@ class ArchetypeConfig(BaseModel):
     near_duplicate_threshold: float = Field(0.92, gt=0, le=1)
     quality: QualityConfig = QualityConfig()
     review: ReviewConfig = ReviewConfig()
+    agreement: AgreementConfig = AgreementConfig()
 
     @property
     def names(self) -> list[str]:

@@ -46,6 +46,10 @@ class PriceTable(BaseModel):
         factor = self.batch_price_factor if batch else 1.0
         return round(self.price(model, image=image).typical_request_usd * factor, 6)
 
+    def input_cost(self, model: str, tokens: int, *, image: bool) -> float:
+        """What `tokens` more input tokens cost on `model`."""
+        return round(tokens * self.price(model, image=image).input_per_million_tokens / PER_MILLION, 6)
+
     def cost(self, model: str, usage: Any, *, image: bool, batch: bool = False) -> float:
         """Estimated USD of one call from its usage metadata (google-genai's `usage_metadata`); `batch`:
         made through the Batch API."""

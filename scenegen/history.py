@@ -34,6 +34,7 @@ SUMMARY_FIELDS = (
     "review",  # the report counts the verdicts and reasons
     "flow_run_id",  # with planned_until: whether a planned scene's run has ended
     "planned_until",
+    "agreement",  # the report's agreement of twins with their references
 )
 
 

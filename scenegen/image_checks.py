@@ -18,6 +18,7 @@ from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, HistoryRecord, ImageMeasu
 from scenegen.workers import WorkerPool
 
 GREY_SIZE = (512, 286)  # measures are taken on this fixed-size grey copy, so they do not scale with pixels
+NEAR_BLACK, CLIPPED = 16, 250  # grey levels: below, a pixel shows nothing; above, it shows no texture
 
 
 def sharpness_and_contrast(image: Image.Image) -> tuple[float, float]:
@@ -35,9 +36,16 @@ def measure(image: Image.Image) -> ImageMeasures:
     sharpness, contrast = sharpness_and_contrast(grey)
     # On a 4x box-reduced copy: seven times cheaper than from the full frame, and the same hash but for a
     # bit or two on rare images (the near-copy threshold is 6 bits).
-    phash = imagehash.phash(grey.reduce(4))
+    small = grey.reduce(4)
+    levels = np.asarray(small)
     return ImageMeasures(
-        width=image.width, height=image.height, contrast=contrast, sharpness=sharpness, phash=str(phash)
+        width=image.width,
+        height=image.height,
+        contrast=contrast,
+        sharpness=sharpness,
+        phash=str(imagehash.phash(small)),
+        dark_share=float((levels < NEAR_BLACK).mean()),
+        clipped_share=float((levels > CLIPPED).mean()),
     )
 
 
@@ -54,6 +62,16 @@ def inspect(measures: ImageMeasures, recent_hashes: Iterable[str], quality: Qual
     """The image's perceptual hash if it passes every check; ImageRejected saying which it failed."""
     if (measures.width, measures.height) != (IMAGE_WIDTH, IMAGE_HEIGHT):
         raise ImageRejected(f"size {measures.width}x{measures.height}, wanted {IMAGE_WIDTH}x{IMAGE_HEIGHT}")
+    if measures.dark_share > quality.max_dark_share:
+        raise ImageRejected(
+            f"too dark to reconstruct ({measures.dark_share:.0%} of pixels near black > "
+            f"{quality.max_dark_share:.0%})"
+        )
+    if measures.clipped_share > quality.max_clipped_share:
+        raise ImageRejected(
+            f"too washed out to reconstruct ({measures.clipped_share:.0%} of pixels clipped white > "
+            f"{quality.max_clipped_share:.0%})"
+        )
     if measures.contrast < quality.min_contrast:
         raise ImageRejected(f"blank or flat (contrast {measures.contrast:.1f} < {quality.min_contrast})")
     if measures.sharpness < quality.min_sharpness:

@@ -26,9 +26,11 @@ class ImageGenerator(Protocol):
     expected_cost_usd: float  # a typical call's price, held against MAX_COST_USD while it runs
     replacements: int  # fresh specs a rejected image gets: free images more, paid ones one, collected none
     scene_bytes: int  # what one scene's image (and ground truth) takes on disk, measured, with a margin
+    reference_cost_usd: float  # a twin's reference in the request, held against MAX_COST_USD with it
 
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
-        """Write the scene's image as a PNG at `destination` and describe it."""
+        """Write the scene's image as a PNG at `destination` and describe it. A backend that makes twins
+        also takes `reference`: the twin's reference render, whose room the image must show."""
         ...
 
 

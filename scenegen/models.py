@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -46,6 +46,8 @@ class SceneSpec(BaseModel):
     image_model: str
     prompt_model: str
     created_at: datetime = Field(default_factory=utcnow)
+    # A twin: the image is a photograph made from a procedural render of the same spec (its reference).
+    twin: bool = False
 
     @field_validator("scene_id")
     @classmethod
@@ -55,7 +57,9 @@ class SceneSpec(BaseModel):
     @property
     def fingerprint(self) -> str:
         """Identity of the work: the same fingerprint gives the same image, so it keys the caches."""
-        work = self.model_dump(mode="json", exclude={"created_at", "prompt_model"})
+        # `twin` only when set: the fingerprints (and cache keys) of every other spec stay as they were
+        left_out = {"created_at", "prompt_model"} | (set() if self.twin else {"twin"})
+        work = self.model_dump(mode="json", exclude=left_out)
         return hashlib.sha256(json.dumps(work, sort_keys=True).encode()).hexdigest()
 
 
@@ -66,6 +70,10 @@ class PromptBatch(BaseModel):
     cost_usd: float = 0.0
     notes: list[str] = Field(default_factory=list)  # why some prompts came from the fallback
     near_duplicates_rewritten: int = 0
+
+    def as_twins(self) -> PromptBatch:
+        """The same specs, each to be made a twin."""
+        return self.model_copy(update={"specs": [s.model_copy(update={"twin": True}) for s in self.specs]})
 
 
 class Camera(BaseModel):
@@ -103,6 +111,8 @@ class ImageMeasures(BaseModel):
     contrast: float  # standard deviation of the grey copy, 0-255
     sharpness: float  # variance of the Laplacian over the grey variance
     phash: str  # perceptual hash, hex
+    dark_share: float = 0.0  # share of pixels near black (grey < 16)
+    clipped_share: float = 0.0  # share of pixels clipped white (grey > 250)
 
 
 class RenderedImage(BaseModel):
@@ -117,8 +127,9 @@ class RenderedImage(BaseModel):
     seconds: float
     cost_usd: float = 0.0
     camera: Camera | None = None
-    ground_truth: list[StagedFile] = Field(default_factory=list)  # procedural scenes only
+    ground_truth: list[StagedFile] = Field(default_factory=list)  # procedural scenes and twins
     measures: ImageMeasures | None = None  # taken when the pixels were at hand; else the check takes them
+    twin: bool = False  # a photograph of its reference: the ground truth is the reference's
 
 
 class StoredScene(BaseModel):
@@ -167,6 +178,8 @@ class HistoryRecord(BaseModel):
     # A planned scene's run bound (RUN_TIMEOUT_SECONDS from its start): a run going past it ends its scenes
     # within a grace, so a record still planned after that is left for rerun-failed.
     planned_until: datetime | None = None
+    twin: bool = False  # the spec's: a rerun makes a twin again
+    agreement: dict[str, Any] | None = None  # a twin's agreement with its reference (frame-level figures)
     # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
     seed: int = 0
@@ -187,6 +200,7 @@ class HistoryRecord(BaseModel):
         phash: str | None = None,
         batch_job: str | None = None,
         review: Review | None = None,
+        agreement: dict[str, Any] | None = None,
     ) -> HistoryRecord:
         """`cost_usd`: what the scene cost, by default its image's and its review's prices."""
         if cost_usd is None:
@@ -209,6 +223,8 @@ class HistoryRecord(BaseModel):
             phash=phash,
             batch_job=batch_job,
             review=review,
+            agreement=agreement,
+            twin=spec.twin,
             seed=spec.seed,
             image_model=spec.image_model,
             prompt_model=spec.prompt_model,
@@ -238,6 +254,7 @@ class HistoryRecord(BaseModel):
             prompt_hash=self.prompt_hash,
             image_model=self.image_model,
             prompt_model=self.prompt_model,
+            twin=self.twin,
         )
 
 
@@ -255,11 +272,18 @@ class SceneOutcome(BaseModel):
     batch_job: str | None = None  # made through this Gemini batch job, at the batch price
     review: Review | None = None
     replaced_reviews: list[Review] = Field(default_factory=list)  # of the images this one replaces
+    agreement: dict[str, Any] | None = None  # a twin's agreement with its reference (Agreement.summary)
+    replaced_agreements: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def reviews(self) -> list[Review]:
         """Every review this scene's slot went through: the images it replaces, then its own."""
         return self.replaced_reviews + ([self.review] if self.review else [])
+
+    @property
+    def agreements(self) -> list[dict[str, Any]]:
+        """Every agreement this scene's slot measured: the photographs it replaces, then its own."""
+        return self.replaced_agreements + ([self.agreement] if self.agreement else [])
 
     @property
     def settled(self) -> bool:

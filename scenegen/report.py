@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image
 from pydantic import BaseModel
 
+from scenegen.agreement import AgreementTally, agreement_markdown, tally_agreements
 from scenegen.config import ArchetypeConfig
 from scenegen.diversity_measures import js_divergence, near_duplicate_rate, shares, vendi_score
 from scenegen.history import recent_history
@@ -37,6 +38,7 @@ class DiversityReport(BaseModel):
     batch_spend_usd: float = 0.0
     review_spend_usd: float = 0.0
     reviews: dict[str, ReviewTally] = {}  # archetype -> verdicts and the reasons images failed
+    agreements: dict[str, AgreementTally] = {}  # archetype -> twins measured, followed, median agreement
 
 
 def rejection_kind(reason: str | None) -> str:
@@ -75,6 +77,7 @@ def diversity_report(history: list[HistoryRecord], config: ArchetypeConfig, days
         batch_spend_usd=round(sum(r.cost_usd - r.review_cost_usd for r in history if r.batch_job), 6),
         review_spend_usd=round(sum(r.review_cost_usd for r in history), 6),
         reviews=tally_reviews((r.archetype, r.review) for r in history if r.review),
+        agreements=tally_agreements((r.archetype, r.agreement) for r in history if r.agreement),
     )
 
 
@@ -114,6 +117,8 @@ def report_markdown(
         f"${report.batch_spend_usd:.2f} in batch jobs; reviews ${report.review_spend_usd:.2f}."
     )
     lines += ["", "## Review", "", *review_markdown(report.reviews, review_mode)]
+    if report.agreements:
+        lines += ["", "## Twins: agreement with the reference", "", *agreement_markdown(report.agreements)]
     return "\n".join(lines)
 
 

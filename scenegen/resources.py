@@ -20,6 +20,8 @@ from scenegen.workers import WorkerPool, warm_up
 if TYPE_CHECKING:
     from google.cloud import storage
 
+    from scenegen.backends.local.procedural import ProceduralRenderer
+
 
 class Resources:
     """What a run works with. A plain class on purpose: handed to tasks as a parameter, it is not walked
@@ -35,6 +37,7 @@ class Resources:
         history: HistoryStore,
         storage: SceneStorage,
         workers: WorkerPool,
+        references: ProceduralRenderer,
         batches: BatchBackend | None = None,
         reviewer: Reviewer | None = None,
     ) -> None:
@@ -46,6 +49,7 @@ class Resources:
         self.history = history
         self.storage = storage
         self.workers = workers  # processes for the CPU-heavy stages; started at first use
+        self.references = references  # the procedural renderer that draws twins' references
         self.batches = batches  # Gemini's Batch API, where images come from Gemini
         self.reviewer = reviewer  # None: REVIEW=off
 
@@ -102,6 +106,11 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
     image_backend, prompt_backend = image_backend_name(settings), prompt_backend_name(settings)
     if settings.batch and image_backend != "gemini":
         raise InputError("BATCH / --batch: batch jobs are Gemini's; set GEMINI_API_KEY for the image model")
+    if settings.twins and image_backend != "gemini":
+        raise InputError(
+            "TWINS / --twins: a twin is a Gemini photograph of a procedural room; set GEMINI_API_KEY for "
+            "the image model"
+        )
     client = None
     if "gemini" in (image_backend, prompt_backend):
         from scenegen.backends.google.gemini_client import gemini_client
@@ -111,6 +120,9 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
     images: ImageGenerator
     batches: BatchBackend | None = None
     reviewer: Reviewer
+    from scenegen.backends.local.procedural import ProceduralRenderer
+
+    references = ProceduralRenderer(workers, settings.render_timeout_seconds)
     if image_backend == "gemini":
         from scenegen.backends.google.gemini_batch import GeminiBatches
         from scenegen.backends.google.gemini_image import GeminiImageGenerator
@@ -121,9 +133,8 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         reviewer = GeminiReviewer(settings, catalogue, prices, client)
     else:
         from scenegen.backends.local.ground_truth_review import GroundTruthReviewer
-        from scenegen.backends.local.procedural import ProceduralRenderer
 
-        images = ProceduralRenderer(workers, settings.render_timeout_seconds)
+        images = references
         # The rubric's true answers, from the ground truth
         reviewer = GroundTruthReviewer(catalogue.review)
 
@@ -165,6 +176,7 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
         history,
         storage_,
         workers,
+        references,
         batches,
         reviewer if settings.review != "off" else None,
     )

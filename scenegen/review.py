@@ -51,6 +51,11 @@ class Rubric(BaseModel):
     people_present: bool = Field(description="a person or part of one is in frame")
     text_or_watermark: bool = Field(description="readable text, a logo or a watermark is in frame")
     distinct_objects: int = Field(ge=0, description="about how many separable objects are in view")
+    matches_reference: bool | None = Field(
+        None,
+        description="when a reference rendering is attached: the same room as it, the same objects in the "
+        "same places, seen from the same point; null when there is no reference",
+    )
     verdict: Literal["suitable", "unsuitable"] = Field(description="usable for 3D reconstruction")
     reasons: list[str] = Field(description="why unsuitable; empty when suitable")
 
@@ -86,12 +91,21 @@ NEEDED = {
 }
 UNWANTED = {"people_present": "people in frame", "text_or_watermark": "text or watermark"}
 TOO_FEW, JUDGED = "too few objects", "judged unsuitable"
-PROBLEMS = (*NEEDED.values(), *UNWANTED.values(), TOO_FEW, JUDGED)
+OTHER_ROOM = "does not match its reference"
+PROBLEMS = (*NEEDED.values(), *UNWANTED.values(), TOO_FEW, OTHER_ROOM, JUDGED)
 
 
-def judge(rubric: Rubric, planned: str, config: ReviewConfig, reviewer: str, cost_usd: float) -> Review:
+def judge(
+    rubric: Rubric,
+    planned: str,
+    config: ReviewConfig,
+    reviewer: str,
+    cost_usd: float,
+    reference: bool = False,
+) -> Review:
     """The verdict on an image from its rubric: unsuitable when any item fails, whatever the reviewer's own
-    verdict says; the reviewer's reasons follow the fixed phrases."""
+    verdict says; the reviewer's reasons follow the fixed phrases. With a `reference` shown (a twin), the
+    image must be the reference's room: anything but a yes fails it."""
     seen = rubric.archetype_seen.strip().lower()
     reasons = []
     if not rubric.archetype_matches or seen != planned:
@@ -100,6 +114,8 @@ def judge(rubric: Rubric, planned: str, config: ReviewConfig, reviewer: str, cos
     reasons += [phrase for item, phrase in UNWANTED.items() if getattr(rubric, item)]
     if rubric.distinct_objects < config.min_distinct_objects:
         reasons.append(TOO_FEW)
+    if reference and rubric.matches_reference is not True:
+        reasons.append(OTHER_ROOM)
     if rubric.verdict == "unsuitable" and not reasons:
         reasons.append(JUDGED)
     if reasons:

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     archetypes: Annotated[tuple[str, ...], NoDecode] = ()
     dry_run: bool = False
     batch: bool = False  # images through Gemini's Batch API at half the price, collected later
+    twins: bool = False  # each image a Gemini photograph of a procedural room, with that room's ground truth
     firestore_project: str | None = None
     output_dir: Path = Path("output")
     history_db: Path | None = None
@@ -89,6 +90,7 @@ _SOURCES = {
     "archetypes": "ARCHETYPES / --archetypes",
     "dry_run": "DRY_RUN / --dry-run",
     "batch": "BATCH / --batch",
+    "twins": "TWINS / --twins",
     "lookback_days": "LOOKBACK_DAYS",
     "review": "REVIEW",
 }

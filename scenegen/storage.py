@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,16 +16,19 @@ from scenegen.models import RenderedImage, SceneSpec, StagedFile, StoredScene, u
 IMAGE_NAME = "source_image.png"
 SCENE_JSON = "scene.json"
 MARKER = ".scene_generation_complete"
-# Procedural scenes only: what the scene is, exactly (formats in scenegen.render.ground_truth)
+# Procedural scenes and twins: what the scene is (formats in scenegen.render.ground_truth)
 DEPTH, INSTANCES, LAYOUT, STAGE = "depth.png", "instances.png", "layout.json", "scene.usda"
 GROUND_TRUTH = (DEPTH, INSTANCES, LAYOUT, STAGE)
+REFERENCE = "reference.png"  # twins only: the render the photograph was made from
 # Removal order: the marker first, so that there is never a marker without its files
-SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH)
+SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH, REFERENCE)
 GROUND_TRUTH_FORMATS = {
     DEPTH: "16-bit grey PNG: millimetres along the optical axis, 0 where nothing is hit; the image's grid",
     INSTANCES: "16-bit grey PNG: the layout.json id of the object seen at each pixel, 0 where nothing is",
-    LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen)",
+    LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen; for a "
+    "twin, photo_agreement)",
     STAGE: "USD stage (metres, Z up): the room and objects with semantic labels, and the camera",
+    REFERENCE: "RGB PNG: the procedural render the photograph was made from; the ground truth is its",
 }
 
 
@@ -59,8 +63,14 @@ class SceneStorage(Protocol):
         ...
 
 
-def scene_document(spec: SceneSpec, rendered: RenderedImage, review: dict[str, Any]) -> dict[str, Any]:
-    """scene.json: the spec, what was made of it, and its review (scenegen.review.review_summary)."""
+def scene_document(
+    spec: SceneSpec,
+    rendered: RenderedImage,
+    review: dict[str, Any],
+    agreement: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """scene.json: the spec, what was made of it, its review (scenegen.review.review_summary) and, for a
+    twin, its agreement with its reference (Agreement.summary)."""
     review_cost = float(review.get("cost_usd", 0.0))
     return {
         "spec": spec.model_dump(mode="json"),
@@ -75,12 +85,12 @@ def scene_document(spec: SceneSpec, rendered: RenderedImage, review: dict[str, A
             "camera": rendered.camera.model_dump(mode="json") if rendered.camera else None,
             "stored_at": utcnow().isoformat(),
         },
-        "ground_truth": _ground_truth_entry(rendered),
+        "ground_truth": _ground_truth_entry(rendered, agreement),
         "review": review,
     }
 
 
-def _ground_truth_entry(rendered: RenderedImage) -> dict[str, Any]:
+def _ground_truth_entry(rendered: RenderedImage, agreement: dict[str, Any] | None) -> dict[str, Any]:
     if not rendered.ground_truth:
         return {
             "available": False,
@@ -91,12 +101,18 @@ def _ground_truth_entry(rendered: RenderedImage) -> dict[str, Any]:
         staged.name: {"sha256": staged.sha256, "format": GROUND_TRUTH_FORMATS.get(staged.name, "")}
         for staged in rendered.ground_truth
     }
-    return {
+    entry: dict[str, Any] = {
         "available": True,
+        # exact: the image is the render; twin: a photograph made from reference.png, whose geometry it
+        # follows as far as `agreement` says
+        "kind": "twin" if rendered.twin else "exact",
         "files": files,
         "pixel_to_world": "position_m + world_from_camera @ ((u + 0.5 - cx) * d / fx, "
         "(v + 0.5 - cy) * d / fy, d), d = depth in metres",
     }
+    if rendered.twin:
+        entry["agreement"] = agreement
+    return entry
 
 
 def marker_document(scene_id: str, sha256: str) -> dict[str, str]:
@@ -104,7 +120,11 @@ def marker_document(scene_id: str, sha256: str) -> dict[str, str]:
 
 
 def store_staged_scene(
-    storage: SceneStorage, spec: SceneSpec, rendered: RenderedImage, review: dict[str, Any]
+    storage: SceneStorage,
+    spec: SceneSpec,
+    rendered: RenderedImage,
+    review: dict[str, Any],
+    agreement: dict[str, Any] | None = None,
 ) -> StoredScene:
     """Store a staged image that passed its checks, once its digest shows it is the one that was checked.
 
@@ -119,12 +139,13 @@ def store_staged_scene(
             raise SceneFailed(f"staged file {path} is missing")
         if sha256_file(path) != sha256:
             raise SceneFailed(f"staged file {path.name} changed after rendering")
-    return storage.put_scene(
-        spec.scene_id, staged, rendered.sha256, scene_document(spec, rendered, review), rendered.ground_truth
-    )
+    document = scene_document(spec, rendered, review, agreement)
+    return storage.put_scene(spec.scene_id, staged, rendered.sha256, document, rendered.ground_truth)
 
 
 def remove_staged(rendered: RenderedImage) -> None:
-    """The staged copies, once stored and recorded."""
-    for path in [rendered.path, *(staged.path for staged in rendered.ground_truth)]:
-        Path(path).unlink(missing_ok=True)
+    """The staged copies, once stored and recorded: the image, and every file staged beside it under its
+    name (its ground truth, a twin's reference and its ground truth, the reviewer's copies)."""
+    image = Path(rendered.path)
+    for path in [image, *image.parent.glob(glob.escape(image.stem) + ".*")]:
+        path.unlink(missing_ok=True)

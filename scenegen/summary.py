@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from scenegen.agreement import agreement_markdown, tally_agreements
 from scenegen.history import REFUSED
 from scenegen.models import SceneOutcome, SceneSpec
 from scenegen.review import review_markdown, tally_reviews
@@ -78,6 +79,9 @@ def summary_markdown(
         lines.append(f"| {name} | {share} | {planned[name]} | {made[name]} | {not_stored[name]} |")
     reviews = tally_reviews((o.spec.archetype, review) for o in outcomes for review in o.reviews)
     lines += ["", "## Review", "", *review_markdown(reviews, review_mode)]
+    agreements = tally_agreements((o.spec.archetype, a) for o in outcomes for a in o.agreements)
+    if agreements:
+        lines += ["", "## Twins: agreement with the reference", "", *agreement_markdown(agreements)]
     replaced = [o for o in outcomes if o.replaces]
     if replaced:
         lines += ["", "## Images rejected and made again", ""]

@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 
 from scenegen.batches import BatchBackend, Collection, poll_submitted, submit_job
 from scenegen.errors import InputError
-from scenegen.models import SceneSpec
+from scenegen.models import RenderedImage, SceneSpec
 from scenegen.resources import Resources
 from tasks.retry import RETRIES
 
@@ -25,9 +25,15 @@ def batch_backend(resources: Resources) -> BatchBackend:
 
 
 @task(name="submit-batch-job", cache_policy=NO_CACHE, **RETRIES)
-def submit_batch_job(specs: list[SceneSpec], resources: Resources, flow_run_id: str | None) -> str:
-    """One job for these specs; a retry finds the job an earlier try created instead of paying twice."""
-    name = submit_job(specs, batch_backend(resources), resources.history, flow_run_id)
+def submit_batch_job(
+    specs: list[SceneSpec],
+    resources: Resources,
+    flow_run_id: str | None,
+    references: dict[str, RenderedImage] | None = None,
+) -> str:
+    """One job for these specs (twins' with their references); a retry finds the job an earlier try
+    created instead of paying twice."""
+    name = submit_job(specs, batch_backend(resources), resources.history, flow_run_id, references)
     get_run_logger().info("%d scenes submitted in batch job %s", len(specs), name)
     return name
 

@@ -26,6 +26,8 @@ def announce_scene(outcome: SceneOutcome, review_mode: ReviewMode) -> None:
             "scene_uri": outcome.scene_uri,
             "variation_tags": list(outcome.spec.variation_tags),
             "review": {key: review.get(key) for key in ("mode", "verdict", "reasons", "reviewer")},
+            # a twin's agreement with its reference: frame-level figures and the verdict (else null)
+            "agreement": outcome.agreement,
         },
     )
 

@@ -39,7 +39,8 @@ def plan_scenes(shares: dict[str, float], count: int, seed: int) -> list[str]:
 def diversify_prompts(
     slots: list[str], history: list[HistoryRecord], resources: Resources, seed: int
 ) -> PromptBatch:
-    return resources.prompts.write(slots, history, seed)
+    written = resources.prompts.write(slots, history, seed)
+    return written.as_twins() if resources.settings.twins else written
 
 
 @task(name="load-failed-scenes", cache_policy=NO_CACHE, **RETRIES)

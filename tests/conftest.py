@@ -61,7 +61,8 @@ class FakeGemini:
     def _call(self, path: str, payload: dict | None = None) -> object:
         data = json.dumps(payload).encode() if payload is not None else None
         request = urllib.request.Request(f"{self.url}{path}", data=data, method="POST" if data else "GET")
-        with urllib.request.urlopen(request, timeout=10) as response:
+        # finishing a batch job of twins makes their photographs (a few seconds each) before it answers
+        with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
 
     def script(self, **steps: list[str]) -> None:

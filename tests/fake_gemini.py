@@ -12,9 +12,12 @@ Batch API: models/{model}:batchGenerateContent creates a PENDING job of inlined 
 Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid_key, echo_key, not_found,
        prompt_blocked, image_blocked, text_only, empty, prompts, prompts_partly_bad, truncated_prompts,
        answer:<text> (a text answer, verbatim), png_file:<path> (that file's bytes, as image/png),
-       review (a rubric: suitable, the planned archetype), review:<json> (that rubric with these fields).
-With no step left, an image model draws an image, a request that shows an image is reviewed as suitable,
-and a text model writes prompts.
+       review (a rubric: suitable, the planned archetype), review:<json> (that rubric with these fields);
+       for a twin's request (an image model shown a reference): twin (a restyled copy of the reference),
+       twin_moved (seen from a moved camera), twin_painted:<left>,<top>,<right>,<bottom> (that region, in
+       fractions of the frame, painted out), twin_unrelated (another room: the reference mirrored).
+With no step left, an image model draws an image (a twin: a restyled copy of its reference), a request that
+shows an image to a text model is reviewed as suitable, and a text model writes prompts.
 FAKE_GEMINI_PREMADE=N: N distinct 2752x1536 pictures are drawn at start and served in turn, so that an
 answer costs this server little CPU (the throughput bench).
 """
@@ -32,12 +35,16 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the tests package too
+
 from scenegen.backends.google.gemini_prompts import INPUT_MARKER
-from scenegen.backends.google.gemini_review import PLAN_MARKER
+from scenegen.backends.google.gemini_review import PLAN_MARKER, REFERENCE_MARKER
+from tests import restyle
 
 WIDTH, HEIGHT = 2752, 1536
 IMAGE_USAGE = {
@@ -51,6 +58,11 @@ IMAGE_USAGE = {
     "totalTokenCount": 1670,
 }
 TEXT_USAGE = {"promptTokenCount": 4000, "candidatesTokenCount": 1500, "thoughtsTokenCount": 500}
+REFERENCE_TOKENS = 1120  # what the model bills for a reference image in a twin's request
+TWIN_USAGE = IMAGE_USAGE | {
+    "promptTokenCount": IMAGE_USAGE["promptTokenCount"] + REFERENCE_TOKENS,
+    "totalTokenCount": IMAGE_USAGE["totalTokenCount"] + REFERENCE_TOKENS,
+}
 REVIEW_USAGE = {"promptTokenCount": 1500, "candidatesTokenCount": 150, "thoughtsTokenCount": 250}
 
 _lock = threading.Lock()
@@ -124,7 +136,11 @@ def picture(size: tuple[int, int], fmt: str) -> str:
 
 
 def image_answer(
-    mime: str, fmt: str, size: tuple[int, int] = (WIDTH, HEIGHT), data: str | None = None
+    mime: str,
+    fmt: str,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+    data: str | None = None,
+    usage: dict[str, Any] = IMAGE_USAGE,
 ) -> dict[str, Any]:
     parts = [
         {"text": "Planning the room layout and the light.", "thought": True},
@@ -134,8 +150,32 @@ def image_answer(
     ]
     return {
         "candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
-        "usageMetadata": IMAGE_USAGE,
+        "usageMetadata": usage,
     }
+
+
+def reference_in(body: dict[str, Any]) -> Image.Image:
+    """The reference image a twin's request carries."""
+    data = next(p["inlineData"]["data"] for c in body["contents"] for p in c["parts"] if "inlineData" in p)
+    data = data.replace("+", "-").replace("/", "_")  # the client sends URL-safe base64; either is read
+    with Image.open(io.BytesIO(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))) as image:
+        return image.convert("RGB")
+
+
+def twin_answer(kind: str, arg: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A photograph of the request's reference: restyled, or one of the copies that do not follow it."""
+    reference = reference_in(body)
+    seed = next(_counter)
+    if kind == "twin_moved":
+        photo = restyle.moved_camera(reference, seed)
+    elif kind == "twin_painted":
+        box = tuple(float(value) for value in arg.split(","))
+        photo = restyle.painted_out(reference, box, seed)  # type: ignore[arg-type]
+    elif kind == "twin_unrelated":
+        photo = restyle.unrelated(reference.transpose(Image.Transpose.FLIP_LEFT_RIGHT), seed)
+    else:
+        photo = restyle.restyled(reference, seed)
+    return image_answer("image/png", "PNG", data=encoded(photo, "PNG"), usage=TWIN_USAGE)
 
 
 def error(code: int, status: str, message: str, details: list[dict[str, Any]] | None = None) -> dict:
@@ -182,7 +222,8 @@ def carries_image(body: dict[str, Any]) -> bool:
 
 
 def review_answer(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A rubric that finds the image suitable and of the planned archetype, with `changes` applied."""
+    """A rubric that finds the image suitable, of the planned archetype and, when a reference is shown
+    beside it, the reference's room; with `changes` applied."""
     text = next(p["text"] for c in body["contents"] for p in c["parts"] if PLAN_MARKER in p.get("text", ""))
     plan = json.loads(text.split(PLAN_MARKER, 1)[1])
     rubric = {
@@ -195,6 +236,7 @@ def review_answer(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, An
         "people_present": False,
         "text_or_watermark": False,
         "distinct_objects": 24,
+        "matches_reference": True if REFERENCE_MARKER in json.dumps(body) else None,
         "verdict": "suitable",
         "reasons": [],
     }
@@ -203,6 +245,8 @@ def review_answer(body: dict[str, Any], changes: dict[str, Any]) -> dict[str, An
 
 def answer(step: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
     kind, _, arg = step.partition(":")
+    if kind.startswith("twin"):
+        return 200, twin_answer(kind, arg, body)
     if kind == "image":
         return 200, image_answer("image/png", "PNG")
     if kind == "jpeg_as_png":
@@ -274,7 +318,7 @@ def batch_responses(job: dict[str, Any]) -> list[dict[str, Any]]:
     for item in job["requests"]:
         with _lock:
             queue = _script.get(job["model"]) or []
-            step = queue.pop(0) if queue else "image"
+            step = queue.pop(0) if queue else "twin" if carries_image(item["request"]) else "image"
         metadata = item.get("metadata", {})
         if step == "item_error":
             failure = {"code": 13, "message": "Internal error while generating the image."}
@@ -385,7 +429,10 @@ class Handler(BaseHTTPRequestHandler):
         with _lock:
             _requests.append(request)
             queue = _script.get(model) or []
-            default = "review" if carries_image(body) else "image" if "image" in model else "prompts"
+            if "image" in model:
+                default = "twin" if carries_image(body) else "image"
+            else:
+                default = "review" if carries_image(body) else "prompts"
             step = queue.pop(0) if queue else default
         status, payload = answer(step, body, self.headers.get("x-goog-api-key", ""))
         self._send(status, payload)

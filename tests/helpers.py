@@ -58,3 +58,19 @@ def events_named(
             if len(events) >= expected or time.monotonic() > deadline:
                 return events
             time.sleep(0.5)
+
+
+def note_uploads(monkeypatch) -> list[str]:
+    """The names of the objects the GCS client uploads from now on, in order (the real uploads still run)."""
+    from google.cloud import storage
+
+    order: list[str] = []
+    for method in ("upload_from_string", "upload_from_filename"):
+        real = getattr(storage.Blob, method)
+
+        def noting(blob, source, *, _real=real, **options):
+            order.append(blob.name.rsplit("/", 1)[-1])
+            return _real(blob, source, **options)
+
+        monkeypatch.setattr(storage.Blob, method, noting)
+    return order

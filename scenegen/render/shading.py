@@ -21,6 +21,7 @@ from scenegen.render.raster import Faces, Patterns
 
 COARSE = 8  # the light field is computed at every 8th pixel in each direction
 OCCUPANCY_CELL_M = 0.25
+METERED_GREY, MAX_METERED_GAIN = 62.0, 4.0
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,17 @@ def shade(
         level *= colors[:, channel][which]
         np.minimum(level, 255, out=level)
         channels.append(Image.fromarray(level.astype(np.uint8)))
-    image = Image.merge("RGB", channels)
-    return _finish(image)
+    return _finish(_metered(Image.merge("RGB", channels)))
+
+
+def _metered(image: Image.Image) -> Image.Image:
+    """A camera's auto-exposure, upwards only: a dim room (night, a closed warehouse under a high roof) is
+    brightened until its mean grey reaches METERED_GREY, so it stays moody but shows what is in it."""
+    mean = float(np.asarray(image.reduce(8).convert("L"), dtype=np.float32).mean())
+    if mean >= METERED_GREY:
+        return image
+    gain = min(METERED_GREY / max(mean, 1.0), MAX_METERED_GAIN)
+    return image.point([min(255, round(value * gain)) for value in range(256)] * 3)
 
 
 def _light_field(

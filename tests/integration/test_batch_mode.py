@@ -148,8 +148,8 @@ def test_failed_items_and_expired_jobs_become_failed_scenes_that_rerun_failed_ma
 def test_a_crash_between_create_and_record_never_creates_a_second_job(clean_environment, batch, monkeypatch):
     real_create = GeminiBatches.create
 
-    def create_then_crash(self, specs, display_name):
-        real_create(self, specs, display_name)
+    def create_then_crash(self, specs, display_name, references=None):
+        real_create(self, specs, display_name, references)
         raise RuntimeError("the process died here")
 
     monkeypatch.setattr(GeminiBatches, "create", create_then_crash)

@@ -40,6 +40,8 @@ REPO = Path(__file__).resolve().parents[2]
         (["generate", "--batch"], {}, "BATCH / --batch: batch jobs are Gemini's"),
         (["rerun-failed", "--batch"], {}, "BATCH / --batch: batch jobs are Gemini's"),
         (["generate"], {"BATCH": "perhaps"}, "BATCH / --batch"),
+        (["generate", "--twins"], {}, "TWINS / --twins: a twin is a Gemini photograph"),
+        (["generate"], {"TWINS": "true"}, "TWINS / --twins"),
         (["collect"], {}, "set GEMINI_API_KEY to collect them"),
     ],
 )

@@ -22,7 +22,7 @@ from scenegen.history import recent_history, rerun_specs
 from scenegen.models import HistoryRecord, StagedFile, utcnow
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.gcp_blocks import CACHE_FOLDER
-from tests.helpers import record
+from tests.helpers import note_uploads, record
 
 NOW = datetime.fromisoformat("2026-11-24T08:00:00+00:00")
 
@@ -162,15 +162,7 @@ def test_the_ground_truth_is_in_the_bucket_before_the_marker(cloud, tmp_path, mo
         truth.append(
             StagedFile(name=name, path=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
         )
-    order = []
-    for method in ("upload_from_string", "upload_from_filename"):
-        real = getattr(storage.Blob, method)
-
-        def noting(blob, source, *, _real=real, **options):
-            order.append(blob.name.rsplit("/", 1)[-1])
-            return _real(blob, source, **options)
-
-        monkeypatch.setattr(storage.Blob, method, noting)
+    order = note_uploads(monkeypatch)
     gcs.put_scene("warehouse-1", tmp_path / "a.png", digest, {"n": 1}, truth)
     objects = cloud.objects()
     for staged in truth:

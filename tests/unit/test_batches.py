@@ -47,7 +47,7 @@ class RecordingBatches:
     def find(self, display_name: str) -> str | None:
         return self.jobs.get(display_name)
 
-    def create(self, specs: list[SceneSpec], display_name: str) -> str:
+    def create(self, specs: list[SceneSpec], display_name: str, references: object = None) -> str:
         self.seen_at_create.append({self.history.get(s.scene_id).batch_job for s in specs})
         self.jobs[display_name] = f"batches/{len(self.jobs) + 1}"
         return self.jobs[display_name]
@@ -69,6 +69,11 @@ def test_jobs_are_split_in_order_to_stay_under_the_inline_limit():
     assert [len(job) for job in jobs] == [2, 2, 2, 2, 2]  # 5,002 bytes each: two fit, a third does not
     assert split_for_inline_limit(specs) == [specs]
     assert split_for_inline_limit([]) == []
+    # a twin's request carries its reference: up to 150 KB of JPEG, 200 KB as base64; 20 MB hold 98 of them
+    twins = [spec(n) for n in range(250)]
+    jobs = split_for_inline_limit(twins, reference_bytes={s.scene_id: 150_000 for s in twins})
+    assert [len(job) for job in jobs] == [98, 98, 54]
+    assert split_for_inline_limit(twins, reference_bytes={}) == [twins]
 
 
 def test_the_budget_counts_each_submission_at_the_batch_price():

@@ -82,7 +82,16 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
     generate = load_flow_from_entrypoint(f"{REPO}/flows/generate_scenes.py:generate_scenes")
     schema = parameter_schema(generate.fn).model_dump()
     fields = schema["properties"]
-    assert list(fields) == ["scenes", "archetypes", "dry_run", "seed", "lookback_days", "shard_size", "batch"]
+    assert list(fields) == [
+        "scenes",
+        "archetypes",
+        "dry_run",
+        "seed",
+        "lookback_days",
+        "shard_size",
+        "batch",
+        "twins",
+    ]
     assert fields["scenes"] == {
         "default": 10,
         "description": "How many scenes to make (1 to 1000).",
@@ -95,6 +104,7 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
     assert fields["lookback_days"]["default"] == 30 and fields["lookback_days"]["type"] == "integer"
     assert fields["dry_run"]["type"] == "boolean" and fields["dry_run"]["default"] is False
     assert fields["batch"]["type"] == "boolean" and fields["batch"]["default"] is False
+    assert fields["twins"]["type"] == "boolean" and fields["twins"]["default"] is False
     archetypes = fields["archetypes"]
     assert archetypes["type"] == "array" and archetypes["default"] == []
     assert archetypes["items"] == {"$ref": "#/definitions/ArchetypeName"}

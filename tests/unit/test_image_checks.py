@@ -8,9 +8,10 @@ from PIL import Image, ImageEnhance, ImageFilter
 from scenegen.backends.local.procedural import draw_scene
 from scenegen.config import load_archetype_config
 from scenegen.errors import ImageRejected
-from scenegen.image_checks import inspect_image
+from scenegen.image_checks import inspect_image, measure
 from scenegen.images import decode
 from scenegen.prompts import LocalPromptWriter
+from scenegen.render import render_scene
 
 CONFIG = load_archetype_config()
 QUALITY = CONFIG.quality
@@ -42,6 +43,8 @@ def test_a_good_render_passes_and_gets_a_hash(render):
         (lambda im: Image.new("RGB", im.size, (128, 128, 128)), "blank or flat"),
         (lambda im: im.filter(ImageFilter.GaussianBlur(6)), "blurred"),
         (lambda im: im.resize((2048, 1143)), "size 2048x1143"),
+        (lambda im: im.point(lambda v: max(0, v - 150)), "too dark to reconstruct"),
+        (lambda im: im.point(lambda v: min(255, v * 8 + 60)), "too washed out to reconstruct"),
     ],
 )
 def test_blank_blurred_and_resized_images_are_rejected(change, reason, render, tmp_path):
@@ -55,3 +58,16 @@ def test_a_near_copy_of_a_recent_image_is_rejected(render, tmp_path):
     brighter = variant(render, tmp_path, lambda im: ImageEnhance.Brightness(im).enhance(1.1))
     with pytest.raises(ImageRejected, match="near copy"):
         inspect_image(decode(brighter), [recent], QUALITY)
+
+
+@pytest.mark.parametrize("archetype", CONFIG.names)
+def test_every_archetypes_darkest_look_stays_above_the_exposure_floor(archetype):
+    """Night (or, where an archetype has none, evening) in a closed, large, dark-finished room: the
+    darkest the renderer makes it, moody, but with enough seen to reconstruct."""
+    lighting = CONFIG.archetypes[archetype].variations["lighting"]
+    darkest = "night_light" if "night_light" in lighting else "evening_light"
+    for seed in (1, 2, 3):
+        tags = (darkest, "closed_state", "large_space", "moderate_clutter", "industrial_style")
+        measures = measure(render_scene(archetype, tags, seed, (688, 384)).image)
+        assert measures.dark_share <= QUALITY.max_dark_share, (seed, measures.dark_share)
+        assert measures.clipped_share <= QUALITY.max_clipped_share, (seed, measures.clipped_share)

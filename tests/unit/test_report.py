@@ -55,3 +55,26 @@ def test_a_contact_sheet_tiles_thumbnails_and_needs_images(tmp_path):
     assert Image.open(sheet).size == (4 * 344, 2 * 192)
     assert Image.open(sheet).getpixel((344 + 10, 10)) == (40, 80, 120)
     assert contact_sheet([], tmp_path / "none.png") is None
+
+
+def test_the_report_gives_twins_pass_rate_and_median_agreement_per_archetype():
+    def twin(archetype: str, frame: float, passed: bool, prompt: str):
+        agreement = {"frame": frame, "passed": passed}
+        return record(archetype, prompt=prompt, success=passed).model_copy(
+            update={"twin": True, "agreement": agreement, "status": "succeeded" if passed else "rejected"}
+        )
+
+    history = [
+        twin("kitchen", 0.9, True, "steel counters at dawn"),
+        twin("kitchen", 0.7, True, "a dish pit in the rush"),
+        twin("kitchen", 0.2, False, "walk-in cooler doors"),
+        twin("lab", 0.8, True, "fume hoods and benches"),
+        record("lab", prompt="a procedural lab, no twin"),
+    ]
+    report = diversity_report(history, CONFIG, days=30)
+    assert report.agreements["kitchen"].measured == 3 and report.agreements["kitchen"].passed == 2
+    assert report.agreements["kitchen"].median_frame == pytest.approx(0.7)
+    assert report.agreements["lab"].measured == 1
+    markdown = report_markdown(report)
+    assert "Twins' photographs following their reference: 3 of 4 (75%)." in markdown
+    assert "| kitchen | 3 | 2 | 67% | 0.70 |" in markdown

@@ -18,6 +18,7 @@ from scenegen.errors import ImageRejected, InputError, Unreviewed
 from scenegen.models import Camera
 from scenegen.render.geometry import PinholeCamera
 from scenegen.review import (
+    OTHER_ROOM,
     Review,
     ReviewConfig,
     Rubric,
@@ -222,3 +223,14 @@ def test_a_rendered_scene_is_reviewed_from_its_staged_ground_truth(tmp_path):
     assert review.rubric and review.rubric.archetype_seen == "home_laundry"
     without = rendered.model_copy(update={"ground_truth": []})
     assert review_from_ground_truth(spec, without, catalogue.review).verdict == "unreviewed"
+
+
+def test_a_twin_must_show_its_references_room():
+    shown = SUITABLE.model_copy(update={"matches_reference": True})
+    assert judge(shown, "lab", CONFIG, "reviewer", 0.01, reference=True).verdict == "suitable"
+    for answer in (False, None):  # a no, or no answer to the question: never a pass
+        other = SUITABLE.model_copy(update={"matches_reference": answer})
+        review = judge(other, "lab", CONFIG, "reviewer", 0.01, reference=True)
+        assert review.verdict == "unsuitable" and review.reasons[0] == OTHER_ROOM
+    # without a reference the question is not asked, whatever the answer
+    assert judge(SUITABLE, "lab", CONFIG, "reviewer", 0.01).verdict == "suitable"

@@ -11,7 +11,12 @@ from google import genai
 from google.genai import types
 
 from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
-from scenegen.backends.google.gemini_image import GEMINI_SCENE_BYTES, image_request, stage_answer
+from scenegen.backends.google.gemini_image import (
+    GEMINI_SCENE_BYTES,
+    REFERENCE_TOKENS,
+    image_request,
+    stage_answer,
+)
 from scenegen.batches import BatchJob
 from scenegen.costs import PriceTable
 from scenegen.errors import SceneFailed
@@ -32,6 +37,8 @@ class GeminiBatches:
         self.model = settings.gemini_image_model
         self.convert_seconds = settings.render_timeout_seconds  # an answer to convert, in a worker
         self.expected_cost_usd = prices.expected(self.model, image=True, batch=True)
+        reference_usd = prices.input_cost(self.model, REFERENCE_TOKENS, image=True)
+        self.reference_cost_usd = round(reference_usd * prices.batch_price_factor, 6)
 
     def find(self, display_name: str) -> str | None:
         with gemini_errors("Gemini Batch API (listing jobs)", self.key):
@@ -40,9 +47,14 @@ class GeminiBatches:
                     return job.name
         return None
 
-    def create(self, specs: list[SceneSpec], display_name: str) -> str:
+    def create(
+        self, specs: list[SceneSpec], display_name: str, references: dict[str, RenderedImage] | None = None
+    ) -> str:
+        references = references or {}
         requests = [
-            types.InlinedRequest(**image_request(spec.prompt), metadata={"scene_id": spec.scene_id})
+            types.InlinedRequest(
+                **image_request(spec, references.get(spec.scene_id)), metadata={"scene_id": spec.scene_id}
+            )
             for spec in specs
         ]
         with gemini_errors(f"Gemini Batch API ({self.model})", self.key):
@@ -77,6 +89,7 @@ class CollectedImages:
     replacements = 0
     scene_bytes = GEMINI_SCENE_BYTES
     expected_cost_usd = 0.0  # paid for when submitted
+    reference_cost_usd = 0.0
 
     def __init__(self, batches: GeminiBatches, jobs: list[BatchJob], workers: WorkerPool) -> None:
         self.prices = batches.prices
@@ -85,7 +98,9 @@ class CollectedImages:
         self.convert_seconds = batches.convert_seconds
         self.items = {scene_id: (job.name, item) for job in jobs for scene_id, item in job.answers.items()}
 
-    def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
+    def generate(
+        self, spec: SceneSpec, destination: Path, reference: RenderedImage | None = None
+    ) -> RenderedImage:
         started = time.perf_counter()
         if spec.scene_id not in self.items:
             raise SceneFailed(f"no finished batch job holds an answer for scene {spec.scene_id}")
@@ -95,4 +110,4 @@ class CollectedImages:
             why = f"{error.code} {error.message}" if error else "no response"
             raise SceneFailed(f"its item in batch job {job} failed: {why}")
         cost = self.prices.cost(self.model, item.response.usage_metadata, image=True, batch=True)
-        return stage_answer(item.response, cost, destination, self, started)
+        return stage_answer(item.response, cost, destination, self, started, reference)

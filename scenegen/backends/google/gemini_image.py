@@ -26,6 +26,7 @@ from scenegen.images import (
 )
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, ImageMeasures, RenderedImage, SceneSpec
 from scenegen.settings import Settings
+from scenegen.twins import INSTRUCTIONS, as_twin
 from scenegen.workers import WorkerPool
 
 # Finish reasons that mean the model refused, as opposed to merely not drawing.
@@ -42,6 +43,9 @@ BLOCK_REASONS = {
 IMAGE_MAGIC = {PNG_MAGIC: "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF"}
 TEXT_SHOWN = 300  # characters of a model's text kept in a failure reason
 GEMINI_SCENE_BYTES = 12_000_000
+# Input tokens of a twin's reference as the model reads an image (it bills every image at this count);
+# the price comes from each answer's usage, this only holds the budget while a call is under way.
+REFERENCE_TOKENS = 1_120
 
 
 def _text_of(parts: list[types.Part]) -> str:
@@ -131,9 +135,18 @@ def _decode(data: bytes, cost_usd: float) -> Image.Image:
         raise SceneFailed(f"the returned {kind} image cannot be decoded: {exc}", cost_usd) from None
 
 
-def image_request(prompt: str) -> dict[str, Any]:
+def image_request(spec: SceneSpec, reference: RenderedImage | None = None) -> dict[str, Any]:
+    """The spec's request: its prompt; for a twin, the reference's copy (a half-size JPEG, inline) before
+    the prompt and the instruction to keep the reference's geometry."""
+    contents: Any = spec.prompt
+    if reference is not None:
+        shown = preview_path(Path(reference.path)).read_bytes()
+        contents = [
+            types.Part.from_bytes(data=shown, mime_type="image/jpeg"),
+            types.Part.from_text(text=f"{spec.prompt}\n\n{INSTRUCTIONS}"),
+        ]
     return {
-        "contents": prompt,
+        "contents": contents,
         "config": types.GenerateContentConfig(
             response_modalities=["TEXT", "IMAGE"],
             image_config=types.ImageConfig(aspect_ratio="16:9", image_size="2K"),
@@ -165,18 +178,23 @@ class GeminiImageGenerator:
         self.convert_seconds = settings.render_timeout_seconds
         self.model = settings.gemini_image_model
         self.expected_cost_usd = prices.expected(self.model, image=True)
+        # a twin's request also carries its reference: about REFERENCE_TOKENS more input
+        self.reference_cost_usd = prices.input_cost(self.model, REFERENCE_TOKENS, image=True)
 
-    def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
+    def generate(
+        self, spec: SceneSpec, destination: Path, reference: RenderedImage | None = None
+    ) -> RenderedImage:
+        """The spec's image, staged; for a twin, a photograph of `reference` carrying its ground truth."""
         started = time.perf_counter()
+        request = image_request(spec, reference)
         with gemini_errors(f"Gemini image model {self.model}", self.key):
-            request = image_request(spec.prompt)
             response = self.client.models.generate_content(
                 model=self.model,
                 contents=request["contents"],
                 config=bounded(request["config"], self.call_seconds),
             )
         cost = self.prices.cost(self.model, response.usage_metadata, image=True)
-        return stage_answer(response, cost, destination, self, started)
+        return stage_answer(response, cost, destination, self, started, reference)
 
 
 def stage_answer(
@@ -185,11 +203,13 @@ def stage_answer(
     destination: Path,
     generator: GeminiImageGenerator | Any,
     started: float,
+    reference: RenderedImage | None = None,
 ) -> RenderedImage:
-    """An answer's image staged at `destination` and described, or why there is none (SceneFailed)."""
+    """An answer's image staged at `destination` and described, or why there is none (SceneFailed); for
+    a twin, with its reference's ground truth."""
     image = final_image(response, cost_usd)
     measures = stage_image(image, destination, cost_usd, generator.workers, generator.convert_seconds)
-    return RenderedImage(
+    photo = RenderedImage(
         path=str(destination),
         sha256=sha256_file(destination),
         width=IMAGE_WIDTH,
@@ -200,3 +220,4 @@ def stage_answer(
         cost_usd=cost_usd,
         measures=measures,
     )
+    return photo if reference is None else as_twin(photo, reference)

@@ -19,6 +19,8 @@ from scenegen.images import decode, preview_bytes, preview_path
 from scenegen.models import RenderedImage, SceneSpec
 from scenegen.review import Review, Rubric, judge, unreviewed
 from scenegen.settings import Settings
+from scenegen.storage import REFERENCE
+from scenegen.twins import staged
 
 PLAN_MARKER = "PLAN (JSON):"
 ANSWER_SHOWN = 200  # characters of an unusable answer kept in the reason
@@ -29,27 +31,36 @@ is useful only if it shows the whole room of the planned kind from high up in on
 and down, through an ordinary rectilinear lens, with the floor visible and several separate objects, and
 with no people and no readable text, logos or watermarks.
 
-Fill every field of the schema for the attached image:
+Fill every field of the schema for the image to review:
 - `archetype_seen`: which of the listed archetypes the room is (its key), or "other".
 - `archetype_matches`: whether that is the planned archetype.
 - `distinct_objects`: about how many separate pieces of furniture, equipment or stock are visible.
+- `matches_reference`: when a REFERENCE rendering is attached too, whether the image shows that same room:
+  the same objects in the same places, seen from the same point; null when there is no reference.
 - `verdict`: "unsuitable" if any requirement above fails, with one short reason per failure in `reasons`.
 Judge only what is visible; do not guess at what the plan asked for.
 """
+REFERENCE_MARKER = "REFERENCE: the rendering of the room the image above must show."
 
 
-def review_request(spec: SceneSpec, catalogue: ArchetypeConfig, image: bytes) -> list[types.Part]:
-    """The image, then the plan it was made from and the archetypes it may be."""
+def review_request(
+    spec: SceneSpec, catalogue: ArchetypeConfig, image: bytes, reference: bytes | None = None
+) -> list[types.Part]:
+    """The image, a twin's reference after it, then the plan it was made from and the archetypes it may
+    be."""
     plan = {
         "planned_archetype": spec.archetype,
         "variation_tags": list(spec.variation_tags),
         "prompt": spec.prompt,
         "archetypes": {name: a.description for name, a in catalogue.archetypes.items()},
     }
-    return [
-        types.Part.from_bytes(data=image, mime_type="image/jpeg"),
-        types.Part.from_text(text=f"{PLAN_MARKER}\n{json.dumps(plan, indent=1)}"),
-    ]
+    shown = [types.Part.from_bytes(data=image, mime_type="image/jpeg")]
+    if reference is not None:
+        shown += [
+            types.Part.from_text(text=REFERENCE_MARKER),
+            types.Part.from_bytes(data=reference, mime_type="image/jpeg"),
+        ]
+    return [*shown, types.Part.from_text(text=f"{PLAN_MARKER}\n{json.dumps(plan, indent=1)}")]
 
 
 def shown_image(rendered: RenderedImage) -> bytes:
@@ -60,6 +71,13 @@ def shown_image(rendered: RenderedImage) -> bytes:
         return preview_path(staged).read_bytes()
     except FileNotFoundError:
         return preview_bytes(decode(staged))
+
+
+def shown_reference(rendered: RenderedImage) -> bytes | None:
+    """A twin's reference as the reviewer sees it, beside the image: the copy the image model was shown."""
+    if not rendered.twin:
+        return None
+    return preview_path(staged(rendered, REFERENCE)).read_bytes()
 
 
 class GeminiReviewer:
@@ -85,7 +103,9 @@ class GeminiReviewer:
             with gemini_errors(f"Gemini review model {self.model}", self.key):
                 response = self.client.models.generate_content(
                     model=self.model,
-                    contents=review_request(spec, self.catalogue, shown_image(rendered)),
+                    contents=review_request(
+                        spec, self.catalogue, shown_image(rendered), shown_reference(rendered)
+                    ),
                     config=bounded(
                         types.GenerateContentConfig(
                             system_instruction=INSTRUCTIONS,
@@ -113,7 +133,7 @@ class GeminiReviewer:
                 self.model,
                 cost,
             )
-        return judge(rubric, spec.archetype, self.catalogue.review, self.model, cost)
+        return judge(rubric, spec.archetype, self.catalogue.review, self.model, cost, reference=rendered.twin)
 
 
 def _why_empty(response: types.GenerateContentResponse) -> str:

@@ -8,11 +8,13 @@ import os
 import time
 from pathlib import Path
 
+from scenegen.agreement import AgreementConfig, save_reference_edges
 from scenegen.image_checks import measure
-from scenegen.images import sha256_file
+from scenegen.images import preview_bytes, preview_path, sha256_file, write_atomically
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, RenderedImage, SceneSpec, StagedFile
 from scenegen.render import render_scene
 from scenegen.render.ground_truth import write_ground_truth
+from scenegen.render.procedural import Rendering
 from scenegen.workers import WorkerPool
 
 MODEL = "procedural-v2"
@@ -24,6 +26,21 @@ def draw_scene(
     """Render `spec`, stage its PNG at `destination` and its ground truth beside it, each whole or not at
     all, and measure the pixels for the checks while they are here. In-process; the backend runs it in a
     worker."""
+    return _drawn(spec, destination, size)[0]
+
+
+def draw_reference(
+    spec: SceneSpec, destination: Path, size: tuple[int, int], agreement: AgreementConfig
+) -> RenderedImage:
+    """A twin's reference, as `draw_scene` stages it, and, from the same pixels, the copy the image model
+    is shown (scenegen.images.preview_path) and the agreement check's grid of its edges."""
+    rendered, rendering = _drawn(spec, destination, size)
+    write_atomically(preview_path(destination), preview_bytes(rendering.image))
+    save_reference_edges(destination, rendering.depth_mm, rendering.instances, agreement)
+    return rendered
+
+
+def _drawn(spec: SceneSpec, destination: Path, size: tuple[int, int]) -> tuple[RenderedImage, Rendering]:
     started = time.perf_counter()
     rendering = render_scene(spec.archetype, spec.variation_tags, spec.seed, size)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +48,7 @@ def draw_scene(
     partial = destination.with_name(destination.name + ".part")
     rendering.image.save(partial, format="PNG", compress_level=1)  # fast; the pixels, not zlib, matter
     os.replace(partial, destination)
-    return RenderedImage(
+    rendered = RenderedImage(
         path=str(destination),
         sha256=sha256_file(destination),
         width=rendering.image.width,
@@ -46,6 +63,7 @@ def draw_scene(
         ],
         measures=measure(rendering.image),
     )
+    return rendered, rendering
 
 
 class ProceduralRenderer:
@@ -54,6 +72,7 @@ class ProceduralRenderer:
     name = "procedural"
     model = MODEL
     expected_cost_usd = 0.0
+    reference_cost_usd = 0.0
     replacements = 3  # a fresh spec costs nothing: try until one passes, a few times
     # One scene's PNG and ground truth on disk: 1.4-3.9 MB over 24 renders of every archetype
     # (bench/scaling.py prints the figure for its runs); with a margin, what the disk check counts.
@@ -73,4 +92,16 @@ class ProceduralRenderer:
     def generate(self, spec: SceneSpec, destination: Path) -> RenderedImage:
         return self.workers.call(
             "render", self.draw, spec, destination, self.size, timeout=self.timeout_seconds
+        )
+
+    def reference(self, spec: SceneSpec, destination: Path, agreement: AgreementConfig) -> RenderedImage:
+        """A twin's reference render (draw_reference), in a worker."""
+        return self.workers.call(
+            "reference render",
+            draw_reference,
+            spec,
+            destination,
+            self.size,
+            agreement,
+            timeout=self.timeout_seconds,
         )

@@ -13,7 +13,7 @@ from scenegen.errors import InputError
 from scenegen.history import TABLE
 from scenegen.models import HistoryRecord
 
-_JSON_FIELDS = ("variation_tags", "review")  # kept as JSON text
+_JSON_FIELDS = ("variation_tags", "review", "agreement")  # kept as JSON text
 
 
 class SqliteHistoryStore:
@@ -48,13 +48,20 @@ class SqliteHistoryStore:
                     failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
                     flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
                     image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT, batch_job TEXT,
-                    review TEXT, planned_until TEXT)"""
+                    review TEXT, planned_until TEXT, twin INTEGER NOT NULL DEFAULT 0, agreement TEXT)"""
             )
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
-            # a history file from before image checks, batch mode, reviews, planned records
-            for added in ("phash", "batch_job", "review", "planned_until"):
+            # a history file from before image checks, batch mode, reviews, planned records, twins
+            for added, kind in (
+                ("phash", "TEXT"),
+                ("batch_job", "TEXT"),
+                ("review", "TEXT"),
+                ("planned_until", "TEXT"),
+                ("twin", "INTEGER NOT NULL DEFAULT 0"),
+                ("agreement", "TEXT"),
+            ):
                 if added not in columns:
-                    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {added} TEXT")
+                    db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {added} {kind}")
             db.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_generated_at ON {TABLE} (generated_at)")
             yield db
 
