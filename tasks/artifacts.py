@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import statistics
 import threading
 import time
 from collections import Counter
@@ -74,6 +75,16 @@ def publish_report(
     if reviews:
         suitable = sum(review.verdict == "suitable" for review in reviews)
         logger.info("review: %d of %d images suitable for reconstruction", suitable, len(reviews))
+    agreements = [agreement for outcome in outcomes for agreement in outcome.agreements]
+    if agreements:
+        followed = sum(bool(agreement["passed"]) for agreement in agreements)
+        median = statistics.median(float(agreement["frame"]) for agreement in agreements)
+        logger.info(
+            "twins: %d of %d photographs follow their reference (median agreement %.2f)",
+            followed,
+            len(agreements),
+            median,
+        )
     create_markdown_artifact(
         key="scenegen-summary",
         markdown=summary_markdown(
