@@ -4,17 +4,16 @@
 
 For each reference (specs of every archetype, from the local prompt writer) the loopback Gemini server's
 answers are made as it makes them, from the half-size JPEG a request carries: a restyled copy, the room from
-a moved camera, the largest object painted out, and another room of the same archetype restyled. Prints the
-frame agreement of each kind, the verdicts, the margin between the lowest restyled score and the highest
-negative one (target: no overlap, every restyled copy passes and every moved or unrelated one fails), the
-painted-out object's own `photo_agreement` against the same object's in the restyled copy, and the time of one
-agreement check on one core (target: at most 0.3 s).
+a moved camera, a large object painted out (tests.restyle.object_to_paint_out), and another room of the same
+archetype restyled. Prints the frame agreement of each kind, the verdicts, the margin between the lowest
+restyled score and the highest negative one (target: no overlap, every restyled copy passes and every moved or
+unrelated one fails), the painted-out object's own `photo_agreement` against the same object's in the
+restyled copy, and the time of one agreement check on one core (target: at most 0.3 s).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import sys
@@ -27,13 +26,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np
-from PIL import Image
 
 from scenegen.agreement import measure_twin, reference_edges, save_reference_edges
 from scenegen.backends.local.procedural import MODEL
 from scenegen.config import load_archetype_config
-from scenegen.images import preview_bytes
 from scenegen.models import SceneSpec
 from scenegen.prompts import LocalPromptWriter
 from scenegen.render import render_scene
@@ -43,36 +39,14 @@ TARGET_SECONDS = 0.3
 KINDS = ("restyled", "moved", "painted", "unrelated")
 
 
-def as_requested(image: Image.Image) -> Image.Image:
-    """The reference as the image model is shown it: the half-size JPEG."""
-    with Image.open(io.BytesIO(preview_bytes(image))) as shown:
-        return shown.convert("RGB")
-
-
-def largest_object(instances: np.ndarray, fixtures: set[int]) -> tuple[int, tuple[float, ...]]:
-    """The id of the object (not the room's shell) covering most of the frame, and its box in fractions."""
-    counts = np.bincount(instances.ravel())
-    counts[[i for i in fixtures if i < len(counts)]] = 0
-    counts[0] = 0
-    found = int(counts.argmax())
-    rows, columns = np.nonzero(instances == found)
-    height, width = instances.shape
-    return found, (
-        columns.min() / width,
-        rows.min() / height,
-        (columns.max() + 1) / width,
-        (rows.max() + 1) / height,
-    )
-
-
 def score_pair(job: tuple[SceneSpec, SceneSpec, int]) -> dict[str, object]:
     spec, other, seed = job
     config = load_archetype_config()
     rendering = render_scene(spec.archetype, spec.variation_tags, spec.seed)
     shell = {i for ids in rendering.surfaces.values() for i in ids}
-    painted_id, box = largest_object(rendering.instances, shell)
-    shown = as_requested(rendering.image)
-    other_shown = as_requested(render_scene(other.archetype, other.variation_tags, other.seed).image)
+    painted_id, box = restyle.object_to_paint_out(rendering.instances, shell)
+    shown = restyle.as_shown(rendering.image)
+    other_shown = restyle.as_shown(render_scene(other.archetype, other.variation_tags, other.seed).image)
     photos = {
         "restyled": restyle.restyled(shown, seed),
         "moved": restyle.moved_camera(shown, seed),
@@ -107,7 +81,7 @@ def check_time(spec: SceneSpec, repeats: int = 5) -> float:
     with tempfile.TemporaryDirectory() as folder:
         reference, photo = Path(folder, "reference.png"), Path(folder, "photo.png")
         rendering.image.save(reference, compress_level=1)
-        restyle.restyled(as_requested(rendering.image), 1).save(photo, compress_level=1)
+        restyle.restyled(restyle.as_shown(rendering.image), 1).save(photo, compress_level=1)
         reference_edges(rendering.depth_mm, rendering.instances, config.agreement)  # warm
         save_reference_edges(reference, rendering.depth_mm, rendering.instances, config.agreement)
         for _ in range(repeats):

@@ -11,7 +11,6 @@ geometric edges: green where the photograph has an edge near, red where it has n
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
@@ -24,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scenegen.agreement import GRID, measure_agreement, photo_edges, reference_edges
 from scenegen.backends.local.procedural import MODEL
 from scenegen.config import load_archetype_config
-from scenegen.images import preview_bytes
 from scenegen.prompts import LocalPromptWriter
 from scenegen.render import render_scene
 from tests import restyle
@@ -50,8 +48,7 @@ def main() -> None:
     checks = config.agreement
     [spec] = LocalPromptWriter(config, MODEL).write([args.archetype], [], args.seed).specs
     rendering = render_scene(spec.archetype, spec.variation_tags, spec.seed)
-    with Image.open(io.BytesIO(preview_bytes(rendering.image))) as shown:
-        shown = shown.convert("RGB")  # what the request carries
+    shown = restyle.as_shown(rendering.image)  # what the request carries
     photo = restyle.restyled(shown, 1)
     moved = restyle.moved_camera(shown, 2)
     edges, _ = reference_edges(rendering.depth_mm, rendering.instances, checks)

@@ -115,11 +115,7 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
     deadline = scenes.deadline  # checked before each stage: none starts past the run's bound
     try:
         try:
-            # Nothing of this scene outside the cache (its folder was deleted, say): make it again rather
-            # than trust cache records that describe files no longer there.
-            remake = not staged_image_path(scenes.resources.settings, spec).exists() and not (
-                scenes.resources.storage.is_complete(spec.scene_id)
-            )
+            remake = scenes.remade(staged_image_path(scenes.resources.settings, spec), spec)
             reference = reference_stage(spec, scenes) if spec.twin else None
             with scenes.image_slot():
                 hold = admit(scenes, spec)  # in the slot: a run stopped while this scene waited stops it

@@ -8,8 +8,9 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from prefect.context import FlowRunContext
@@ -72,26 +73,30 @@ class SceneRun:
         self.progress = Progress(total)
         self.flow_run_id = flow_run_id()
 
-    @contextmanager
-    def image_slot(self) -> Iterator[None]:
-        """One of MAX_CONCURRENCY slots for the image call, waited for no longer than the run may last."""
-        if not self.image_slots.acquire(timeout=self.deadline.left()):
-            raise SceneSkipped(f"not started: {self.deadline.reason}")  # its image was never asked for
-        try:
-            yield
-        finally:
-            self.image_slots.release()
+    def image_slot(self) -> AbstractContextManager[None]:
+        """One of MAX_CONCURRENCY slots for the image call; a scene that waited past the run's bound never
+        asked for its image, and is skipped."""
+        return self._held(self.image_slots, SceneSkipped(f"not started: {self.deadline.reason}"))
+
+    def cpu_slot(self) -> AbstractContextManager[None]:
+        """One of a few slots for the CPU work beside the image calls (storing)."""
+        return self._held(self._cpu_slots, RunTimedOut(self.deadline.reason))
 
     @contextmanager
-    def cpu_slot(self) -> Iterator[None]:
-        """One of a few slots for the CPU work beside the image calls (storing), waited for no longer than
-        the run may last."""
-        if not self._cpu_slots.acquire(timeout=self.deadline.left()):
-            raise RunTimedOut(self.deadline.reason)
+    def _held(self, slots: threading.Semaphore, past_the_bound: Exception) -> Iterator[None]:
+        """One of `slots`, waited for no longer than the run may last (then `past_the_bound` is raised)."""
+        if not slots.acquire(timeout=self.deadline.left()):
+            raise past_the_bound
         try:
             yield
         finally:
-            self._cpu_slots.release()
+            slots.release()
+
+    def remade(self, staged: Path, spec: SceneSpec) -> bool:
+        """Whether a stage must run again rather than trust its cache: its staged file is gone and the
+        scene is not stored (its folder was deleted, say), so the cache records describe files no longer
+        there."""
+        return not staged.exists() and not self.resources.storage.is_complete(spec.scene_id)
 
     def stop(self, reason: str) -> None:
         """No scene starts after this, and the work in the worker processes is ended."""

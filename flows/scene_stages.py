@@ -20,10 +20,7 @@ from tasks.render import staged_reference_path
 def reference_stage(spec: SceneSpec, scenes: SceneRun) -> RenderedImage:
     """A twin's reference render, in a worker, before the scene takes an image slot; drawn again when its
     staged files are gone and the scene is not stored (the cache would describe files no longer there)."""
-    settings = scenes.resources.settings
-    remake = not staged_reference_path(settings, spec).exists() and not (
-        scenes.resources.storage.is_complete(spec.scene_id)
-    )
+    remake = scenes.remade(staged_reference_path(scenes.resources.settings, spec), spec)
     stage = scenes.render_reference.with_options(refresh_cache=True) if remake else scenes.render_reference
     return stage(spec=spec, resources=scenes.resources)
 

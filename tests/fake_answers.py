@@ -122,17 +122,22 @@ def image_answer(
     }
 
 
-def reference_in(body: dict[str, Any]) -> Image.Image:
-    """The reference image a twin's request carries."""
-    data = next(p["inlineData"]["data"] for c in body["contents"] for p in c["parts"] if "inlineData" in p)
-    data = data.replace("+", "-").replace("/", "_")  # the client sends URL-safe base64; either is read
-    with Image.open(io.BytesIO(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))) as image:
-        return image.convert("RGB")
+def inline_images(body: dict[str, Any]) -> list[Image.Image]:
+    """The images a request carries, in order, decoded."""
+    found = []
+    for content in body["contents"]:
+        for part in content["parts"]:
+            if "inlineData" in part:
+                data = part["inlineData"]["data"].replace("+", "-").replace("/", "_")  # URL-safe or not
+                raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+                with Image.open(io.BytesIO(raw)) as image:
+                    found.append(image.convert("RGB"))
+    return found
 
 
 def twin_answer(kind: str, arg: str, body: dict[str, Any]) -> dict[str, Any]:
     """A photograph of the request's reference: restyled, or one of the copies that do not follow it."""
-    reference = reference_in(body)
+    reference = inline_images(body)[0]  # the reference a twin's request carries
     seed = next(_counter)
     if kind == "twin_moved":
         photo = restyle.moved_camera(reference, seed)

@@ -19,6 +19,34 @@ from scipy import ndimage
 SIZE = (2752, 1536)
 
 
+def as_shown(reference: Image.Image) -> Image.Image:
+    """The reference as a twin's request carries it to the image model (scenegen.images.preview_bytes)."""
+    from scenegen.images import preview_bytes
+
+    with Image.open(io.BytesIO(preview_bytes(reference))) as shown:
+        return shown.convert("RGB")
+
+
+def object_to_paint_out(
+    instances: np.ndarray, shell: set[int]
+) -> tuple[int, tuple[float, float, float, float]]:
+    """The object (not the room's shell) showing most pixels whose box covers at most a tenth of the frame
+    (painting out a rack the size of the room leaves nothing else to measure), and that box in fractions of
+    the frame: left, top, right, bottom."""
+    height, width = instances.shape
+    candidates = []
+    for index, where in enumerate(ndimage.find_objects(instances), start=1):
+        if where is None or index in shell:
+            continue
+        rows, columns = where
+        if (rows.stop - rows.start) * (columns.stop - columns.start) <= 0.1 * width * height:
+            pixels = int((instances[where] == index).sum())
+            box = (columns.start / width, rows.start / height, columns.stop / width, rows.stop / height)
+            candidates.append((pixels, index, box))
+    _, index, box = max(candidates)
+    return index, box
+
+
 def restyled(reference: Image.Image, seed: int, size: tuple[int, int] = SIZE) -> Image.Image:
     rng = random.Random(seed)
     image = reference.convert("RGB").resize(size, Image.Resampling.BICUBIC)

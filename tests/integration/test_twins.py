@@ -4,8 +4,6 @@ real Prefect API, on the local storage and on the GCS and Firestore emulators, o
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import statistics
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from scenegen.backends.google.gemini_review import REFERENCE_MARKER
 from scenegen.images import PREVIEW_SIZE
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, LAYOUT, MARKER, REFERENCE, SCENE_JSON
 from scenegen.twins import INSTRUCTIONS
+from tests.fake_answers import inline_images
 from tests.helpers import events_named, note_uploads
 from tests.integration.test_flows import history, scene_folders
 from tests.integration.test_gemini_backends import IMAGE_COST, IMAGE_MODEL, REVIEW_COST, TEXT_MODEL
@@ -37,20 +36,6 @@ def twins(gemini, monkeypatch):
     """Prompts written locally, so every request to the text model is a review."""
     monkeypatch.setenv("PROMPT_BACKEND", "local")
     return gemini
-
-
-def inline_images(body: dict) -> list[Image.Image]:
-    """The images a request carries, decoded (the client sends URL-safe base64)."""
-    found = []
-    for content in body["contents"]:
-        for part in content["parts"]:
-            if "inlineData" in part:
-                data = part["inlineData"]["data"]
-                raw = base64.urlsafe_b64decode(
-                    data.replace("+", "-").replace("/", "_") + "=" * (-len(data) % 4)
-                )
-                found.append(Image.open(io.BytesIO(raw)).convert("RGB"))
-    return found
 
 
 def text_of(body: dict) -> str:

@@ -1,16 +1,11 @@
 """The agreement check tells a photograph that follows its reference from one that does not: the copies the
 loopback Gemini server answers a twin's request with, made from the half-size JPEG the request carries."""
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
-from scipy import ndimage
 
 from scenegen.agreement import measure_agreement
 from scenegen.config import load_archetype_config
-from scenegen.images import preview_bytes
 from scenegen.render import render_scene
 from tests import restyle
 
@@ -27,40 +22,18 @@ SPECS = [
 ]
 
 
-def as_shown(image: Image.Image) -> Image.Image:
-    with Image.open(io.BytesIO(preview_bytes(image))) as shown:
-        return shown.convert("RGB")
-
-
 @pytest.fixture(scope="module", params=SPECS, ids=[archetype for archetype, _, _ in SPECS])
 def reference(request):
     archetype, tags, seed = request.param
     return render_scene(archetype, tags, seed, SIZE)
 
 
-def largest_small_object(reference) -> tuple[int, tuple[float, float, float, float]]:
-    """The object showing most pixels whose box covers at most a tenth of the frame (painting out a rack
-    the size of the room would leave nothing else to measure), and that box in fractions of the frame."""
-    shell = {i for ids in reference.surfaces.values() for i in ids}
-    height, width = reference.instances.shape
-    found = ndimage.find_objects(reference.instances)
-    candidates = []
-    for index, where in enumerate(found, start=1):
-        if where is None or index in shell:
-            continue
-        rows, columns = where
-        area = (rows.stop - rows.start) * (columns.stop - columns.start)
-        if area <= 0.1 * width * height:
-            pixels = int((reference.instances[where] == index).sum())
-            box = (columns.start / width, rows.start / height, columns.stop / width, rows.stop / height)
-            candidates.append((pixels, index, box))
-    pixels, index, box = max(candidates)
-    return index, box
-
-
 def test_a_restyled_copy_follows_its_reference(reference):
     agreement = measure_agreement(
-        restyle.restyled(as_shown(reference.image), 1, SIZE), reference.depth_mm, reference.instances, CONFIG
+        restyle.restyled(restyle.as_shown(reference.image), 1, SIZE),
+        reference.depth_mm,
+        reference.instances,
+        CONFIG,
     )
     assert agreement.passed, agreement.reasons
     assert agreement.frame >= CONFIG.min_frame
@@ -69,7 +42,7 @@ def test_a_restyled_copy_follows_its_reference(reference):
 
 def test_a_moved_camera_is_found_and_rejected(reference):
     agreement = measure_agreement(
-        restyle.moved_camera(as_shown(reference.image), 3, SIZE),
+        restyle.moved_camera(restyle.as_shown(reference.image), 3, SIZE),
         reference.depth_mm,
         reference.instances,
         CONFIG,
@@ -81,15 +54,17 @@ def test_a_moved_camera_is_found_and_rejected(reference):
 def test_a_picture_of_another_room_is_rejected(reference):
     other = render_scene("grocery", ("midday_light", "moderate_clutter"), 99, SIZE).image
     agreement = measure_agreement(
-        restyle.unrelated(as_shown(other), 4, SIZE), reference.depth_mm, reference.instances, CONFIG
+        restyle.unrelated(restyle.as_shown(other), 4, SIZE), reference.depth_mm, reference.instances, CONFIG
     )
     assert not agreement.passed
     assert agreement.frame < CONFIG.min_frame
 
 
 def test_an_object_painted_out_gets_a_low_photo_agreement_of_its_own(reference):
-    removed, box = largest_small_object(reference)
-    shown = as_shown(reference.image)
+    removed, box = restyle.object_to_paint_out(
+        reference.instances, {i for ids in reference.surfaces.values() for i in ids}
+    )
+    shown = restyle.as_shown(reference.image)
     kept = measure_agreement(
         restyle.restyled(shown, 5, SIZE), reference.depth_mm, reference.instances, CONFIG
     )
