@@ -3,8 +3,8 @@
 Every face of every box is a planar convex polygon, so over the screen its inverse depth is affine in the
 pixel coordinates and its edges are lines: a face is drawn by evaluating those at the pixel centres of its
 screen rectangle. Depth and face meet in one int64 key per pixel (the float32 inverse depth's bits, which
-order like the floats, above the face number), so keeping the nearest face is a maximum. Small faces are
-drawn many at a time, large ones one by one.
+order like the floats, above the face number), so keeping the nearest face is a maximum. Only the pixels a
+face covers are evaluated: each face's run of them on each row, found for many faces at once.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from scenegen.render.geometry import Color, Detail, PinholeCamera, Thing
 
 NEAR = 0.05  # metres: geometry closer than this to the camera plane is clipped away
 FACE_BITS = 21  # faces per scene < 2**21
-BATCH_PIXELS = 1 << 20  # fragments evaluated at once for small faces
-LARGE = 256  # a face whose screen rectangle is wider or taller than this is drawn on its own
+BATCH_FRAGMENTS = 1 << 21  # pixels of faces evaluated at once
+VERTICES = 5  # a box face cut by the near plane has at most five corners
 
 # The six faces of a box: (axis, side), the axes along which u and v run, and the corners' (u, v) order.
 FACES = [(axis, side) for axis in range(3) for side in (-1, 1)]
@@ -110,71 +110,117 @@ def clip_near(cam_points: np.ndarray) -> np.ndarray:
 def rasterize(faces: Faces, camera: PinholeCamera) -> tuple[np.ndarray, np.ndarray]:
     """The nearest face at every pixel (-1: none) and its inverse depth."""
     width, height = camera.width, camera.height
-    keys = np.zeros((height, width), np.int64)
     cam = camera.to_camera(faces.corners.reshape(-1, 3)).reshape(-1, 4, 3)
     normals = faces.normals @ camera.rotation
     offset = (normals * cam[:, 0]).sum(axis=1)  # the plane n.X = offset, in camera coordinates
-    polygons: list[tuple[int, np.ndarray]] = []
-    for index in range(len(cam)):
-        z = cam[index, :, 2]
-        if (z < NEAR).all() or abs(offset[index]) < 1e-9:
-            continue
-        points = cam[index] if (z >= NEAR).all() else clip_near(cam[index])
-        if len(points) >= 3:
-            polygons.append((index, points[:, :2] / points[:, 2:3] * camera.focal + camera.centre))
-    batches: dict[tuple[int, int], list] = {}
-    for index, screen in polygons:
-        rect = _pixel_rect(screen, width, height)
-        if rect is None:
-            continue
-        plane = _inverse_depth_plane(normals[index], offset[index], camera)
-        edges = _edges(screen)
-        if rect[2] - rect[0] >= LARGE or rect[3] - rect[1] >= LARGE:
-            _draw_one(keys, index, rect, plane, edges)
-        else:
-            shape = (_bucket(rect[3] - rect[1] + 1), _bucket(rect[2] - rect[0] + 1))
-            batches.setdefault(shape, []).append((index, rect, plane, edges))
-    flat = keys.reshape(-1)
-    for shape, items in batches.items():
-        step = max(1, BATCH_PIXELS // (shape[0] * shape[1]))
-        for start in range(0, len(items), step):
-            _draw_many(flat, width, shape, items[start : start + step])
+    index, screen = _screen_polygons(cam, offset, camera)
+    rows = _covered_rows(screen, width, height)
+    planes = _inverse_depth_planes(normals[index], offset[index], camera)
+    keys = np.zeros(width * height, np.int64)
+    ends = np.cumsum(rows.count)
+    first = 0
+    while first < len(ends):
+        last = int(np.searchsorted(ends, (ends[first - 1] if first else 0) + BATCH_FRAGMENTS, "right"))
+        last = max(last, first + 1)
+        _draw_rows(keys, width, rows.chunk(first, last), index, planes)
+        first = last
+    keys = keys.reshape(height, width)
     face = (keys & ((1 << FACE_BITS) - 1)).astype(np.int32) - 1
     inverse_depth = (keys >> FACE_BITS).astype(np.int32).view(np.float32)
     return face, inverse_depth
+
+
+def _screen_polygons(
+    cam: np.ndarray, offset: np.ndarray, camera: PinholeCamera
+) -> tuple[np.ndarray, np.ndarray]:
+    """The faces in front of the camera, as (which, screen polygons (n, VERTICES, 2)); a face cut by the
+    near plane has five corners, the others repeat their last corner (an edge of length 0 bounds nothing)."""
+    z = cam[:, :, 2]
+    facing = ~(z < NEAR).all(axis=1) & (np.abs(offset) >= 1e-9)
+    whole = facing & (z >= NEAR).all(axis=1)
+    polygons = [np.concatenate([cam[whole], cam[whole][:, 3:]], axis=1)]
+    which = [np.nonzero(whole)[0]]
+    for index in np.nonzero(facing & ~whole)[0]:
+        points = clip_near(cam[index])
+        if len(points) >= 3:
+            padded = np.concatenate([points, np.repeat(points[-1:], VERTICES - len(points), axis=0)])
+            polygons.append(padded[None])
+            which.append(np.array([index]))
+    points = np.concatenate(polygons)
+    screen = points[..., :2] / points[..., 2:3] * camera.focal + np.asarray(camera.centre)
+    return np.concatenate(which), screen
+
+
+@dataclass
+class Rows:
+    """Runs of covered pixels, one per face and pixel row: the face (a position among the polygons), the
+    row, its first column and how many columns."""
+
+    face: np.ndarray
+    v: np.ndarray
+    u: np.ndarray
+    count: np.ndarray
+
+    def chunk(self, first: int, last: int) -> Rows:
+        return Rows(self.face[first:last], self.v[first:last], self.u[first:last], self.count[first:last])
+
+
+def _covered_rows(screen: np.ndarray, width: int, height: int) -> Rows:
+    """Every face's runs of pixels whose centres fall inside it, worked out for faces of a similar height
+    at once."""
+    lo, hi = screen.min(axis=1), screen.max(axis=1)
+    u0 = np.maximum(0, np.ceil(lo[:, 0] - 0.5)).astype(np.int64)
+    v0 = np.maximum(0, np.ceil(lo[:, 1] - 0.5)).astype(np.int64)
+    u1 = np.minimum(width - 1, np.floor(hi[:, 0] - 0.5)).astype(np.int64)
+    v1 = np.minimum(height - 1, np.floor(hi[:, 1] - 0.5)).astype(np.int64)
+    on_screen = (u0 <= u1) & (v0 <= v1)
+    edges = _edges(screen)
+    buckets = np.zeros(len(screen), np.int64)
+    buckets[on_screen] = [_bucket(int(n)) for n in (v1 - v0 + 1)[on_screen]]
+    runs: list[tuple[np.ndarray, ...]] = []
+    for rows in np.unique(buckets[on_screen]):
+        faces = np.nonzero(buckets == rows)[0]
+        vs = v0[faces, None] + np.arange(rows)
+        low, high = _spans(edges[faces], vs.astype(np.float64))
+        first = np.maximum(np.ceil(low), u0[faces, None])
+        last = np.minimum(np.floor(high), u1[faces, None])
+        count = np.where(vs <= v1[faces, None], last - first + 1, 0)
+        kept = count > 0
+        runs.append(
+            (
+                np.broadcast_to(faces[:, None], vs.shape)[kept],
+                vs[kept],
+                first[kept].astype(np.int64),
+                count[kept].astype(np.int64),
+            )
+        )
+    if not runs:
+        return Rows(*(np.zeros(0, np.int64) for _ in range(4)))
+    return Rows(*(np.concatenate(parts) for parts in zip(*runs, strict=True)))
 
 
 def _bucket(size: int) -> int:
     return 1 << max(2, (size - 1).bit_length())
 
 
-def _pixel_rect(screen: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
-    """The pixels whose centres may fall inside: (u0, v0, u1, v1), inclusive; None if off screen."""
-    lo, hi = screen.min(axis=0), screen.max(axis=0)
-    u0, v0 = max(0, math.ceil(lo[0] - 0.5)), max(0, math.ceil(lo[1] - 0.5))
-    u1, v1 = min(width - 1, math.floor(hi[0] - 0.5)), min(height - 1, math.floor(hi[1] - 0.5))
-    if u0 > u1 or v0 > v1:
-        return None
-    return u0, v0, u1, v1
-
-
-def _inverse_depth_plane(normal: np.ndarray, offset: float, camera: PinholeCamera) -> np.ndarray:
-    """(a, b, c) with 1/z = a*u + b*v + c at the centre of pixel (u, v)."""
+def _inverse_depth_planes(normals: np.ndarray, offset: np.ndarray, camera: PinholeCamera) -> np.ndarray:
+    """(n, 3) rows (a, b, c) with 1/z = a*u + b*v + c at the centre of pixel (u, v)."""
     cx, cy = camera.centre
     f = camera.focal
-    a, b = normal[0] / (f * offset), normal[1] / (f * offset)
-    c = (normal[0] * (0.5 - cx) / f + normal[1] * (0.5 - cy) / f + normal[2]) / offset
-    return np.array([a, b, c])
+    a, b = normals[:, 0] / (f * offset), normals[:, 1] / (f * offset)
+    c = (normals[:, 0] * (0.5 - cx) / f + normals[:, 1] * (0.5 - cy) / f + normals[:, 2]) / offset
+    return np.stack([a, b, c], axis=1)
 
 
 def _edges(screen: np.ndarray) -> np.ndarray:
-    """(k, 3) rows (a, b, c): a pixel centre (u, v) is inside when a*u + b*v + c >= 0 for every edge."""
-    following = np.roll(screen, -1, axis=0)
-    ex, ey = following[:, 0] - screen[:, 0], following[:, 1] - screen[:, 1]
-    area = float((screen[:, 0] * following[:, 1] - following[:, 0] * screen[:, 1]).sum())
-    sign = 1.0 if area >= 0 else -1.0
-    c = ex * (0.5 - screen[:, 1]) - ey * (0.5 - screen[:, 0])
-    return np.stack([-ey, ex, c], axis=1) * sign
+    """(n, k, 3) rows (a, b, c): a pixel centre (u, v) is inside a polygon when a*u + b*v + c >= 0 for each
+    of its edges."""
+    following = np.roll(screen, -1, axis=1)
+    ex, ey = following[..., 0] - screen[..., 0], following[..., 1] - screen[..., 1]
+    area = (screen[..., 0] * following[..., 1] - following[..., 0] * screen[..., 1]).sum(axis=1)
+    sign = np.where(area >= 0, 1.0, -1.0)[:, None]
+    c = ex * (0.5 - screen[..., 1]) - ey * (0.5 - screen[..., 0])
+    return np.stack([-ey * sign, ex * sign, c * sign], axis=2)
 
 
 def _spans(edges: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -194,44 +240,27 @@ def _spans(edges: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def _key(inverse_depth: np.ndarray, face: np.ndarray | int) -> np.ndarray:
-    return (inverse_depth.astype(np.float32).view(np.int32).astype(np.int64) << FACE_BITS) | (face + 1)
-
-
-def _draw_one(keys: np.ndarray, index: int, rect, plane: np.ndarray, edges: np.ndarray) -> None:
-    u0, v0, u1, v1 = rect
-    us = np.arange(u0, u1 + 1, dtype=np.float64)
-    vs = np.arange(v0, v1 + 1, dtype=np.float64)
-    low, high = _spans(edges, vs)
-    inverse = (plane[0] * us).astype(np.float32)[None, :] + (plane[1] * vs + plane[2]).astype(np.float32)[
-        :, None
-    ]
-    inside = (us[None, :] >= low[:, None]) & (us[None, :] <= high[:, None]) & (inverse > 0)
-    view = keys[v0 : v1 + 1, u0 : u1 + 1]
-    np.maximum(view, np.where(inside, _key(inverse, index), 0), out=view)
-
-
-def _draw_many(flat: np.ndarray, width: int, shape: tuple[int, int], items: list) -> None:
-    rows, cols = shape
-    count = len(items)
-    index = np.array([item[0] for item in items], np.int64)
-    rects = np.array([item[1] for item in items], np.int64)
-    planes = np.array([item[2] for item in items])
-    most = max(len(item[3]) for item in items)
-    edges = np.zeros((count, most, 3))  # padded with edges that let everything through
-    for k, item in enumerate(items):
-        edges[k, : len(item[3])] = item[3]
-    us = rects[:, 0:1] + np.arange(cols)  # (n, cols)
-    vs = rects[:, 1:2] + np.arange(rows)  # (n, rows)
-    low, high = _spans(edges, vs.astype(np.float64))
-    low = np.maximum(low, rects[:, 0:1] - 0.5)  # the padding beyond each face's rectangle
-    high = np.minimum(high, rects[:, 2:3])
-    high = np.where(vs <= rects[:, 3:4], high, -np.inf)
-    inverse = (planes[:, 0:1] * us)[:, None, :] + (planes[:, 1:2] * vs + planes[:, 2:3])[:, :, None]
-    inside = (us[:, None, :] >= low[:, :, None]) & (us[:, None, :] <= high[:, :, None]) & (inverse > 0)
-    pixels = (vs[:, :, None] * width + us[:, None, :])[inside]
-    keys = _key(inverse, index[:, None, None])[inside]
-    np.maximum.at(flat, pixels, keys)
+def _draw_rows(keys: np.ndarray, width: int, rows: Rows, index: np.ndarray, planes: np.ndarray) -> None:
+    """Each run's pixels keep the nearer of what they hold and this face (row by row, so the writes run
+    through memory in order)."""
+    total = int(rows.count.sum())
+    if total == 0:
+        return
+    starts = np.cumsum(rows.count) - rows.count
+    step = np.ones(total, np.int64)  # u grows by one along a run and jumps to the next run's start
+    step[0] = rows.u[0]
+    step[starts[1:]] = rows.u[1:] - (rows.u[:-1] + rows.count[:-1] - 1)
+    u = np.cumsum(step)
+    plane = planes[rows.face]
+    inverse = np.repeat(plane[:, 0], rows.count) * u + np.repeat(
+        plane[:, 1] * rows.v + plane[:, 2], rows.count
+    )
+    pixel = np.repeat(rows.v * width, rows.count) + u
+    key = (inverse.astype(np.float32).view(np.int32).astype(np.int64) << FACE_BITS) | np.repeat(
+        index[rows.face] + 1, rows.count
+    )
+    ahead = inverse > 0
+    np.maximum.at(keys, pixel[ahead], key[ahead])
 
 
 def draw_details(faces: Faces, face: np.ndarray, camera: PinholeCamera) -> Patterns:
