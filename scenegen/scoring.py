@@ -1,0 +1,283 @@
+"""How much of a twin's room a reconstruction got right: objects matched one to one on the 3D IoU of their
+oriented boxes, precision, recall and F1 at IoU thresholds, the matched pairs' centre, size and yaw errors,
+and the surfaces' Chamfer distance and F-score; for a reconstruction in an unknown frame and scale, the
+similarity transform that brings it into the twin's world frame, estimated robustly first.
+
+Boxes turn about Z only (yaw), as layout.json's do, so a box's IoU is its footprints' overlap (two convex
+polygons clipped) times the overlap of their heights.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial import cKDTree
+
+THRESHOLDS = (0.25, 0.5)
+
+
+@dataclass(frozen=True)
+class Box:
+    category: str
+    center: tuple[float, float, float]
+    size: tuple[float, float, float]
+    yaw_deg: float = 0.0
+
+    def footprint(self) -> np.ndarray:
+        """The box's four corners in XY, counter-clockwise."""
+        half_x, half_y = self.size[0] / 2, self.size[1] / 2
+        yaw = math.radians(self.yaw_deg)
+        c, s = math.cos(yaw), math.sin(yaw)
+        local = np.array([[-half_x, -half_y], [half_x, -half_y], [half_x, half_y], [-half_x, half_y]])
+        return local @ np.array([[c, s], [-s, c]]) + np.asarray(self.center[:2])
+
+    @property
+    def volume(self) -> float:
+        return float(np.prod(self.size))
+
+
+def polygon_area(points: np.ndarray) -> float:
+    if len(points) < 3:
+        return 0.0
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def clip(subject: np.ndarray, clipper: np.ndarray) -> np.ndarray:
+    """Sutherland-Hodgman: the part of convex polygon `subject` inside convex, counter-clockwise `clipper`."""
+    output = subject
+    for start, end in zip(clipper, np.roll(clipper, -1, axis=0), strict=True):
+        if len(output) == 0:
+            break
+        edge = end - start
+
+        def inside(point: np.ndarray, start=start, edge=edge) -> bool:
+            return edge[0] * (point[1] - start[1]) - edge[1] * (point[0] - start[0]) >= -1e-12
+
+        points, output = output, []
+        for current, following in zip(points, np.roll(points, -1, axis=0), strict=True):
+            if inside(following):
+                if not inside(current):
+                    output.append(_crossing(current, following, start, edge))
+                output.append(following)
+            elif inside(current):
+                output.append(_crossing(current, following, start, edge))
+        output = np.array(output) if output else np.zeros((0, 2))
+    return output
+
+
+def _crossing(p: np.ndarray, q: np.ndarray, start: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    direction = q - p
+    denominator = edge[0] * direction[1] - edge[1] * direction[0]
+    t = (edge[1] * (p[0] - start[0]) - edge[0] * (p[1] - start[1])) / denominator
+    return p + t * direction
+
+
+def box_iou(a: Box, b: Box) -> float:
+    """3D IoU of two boxes that turn about Z only."""
+    low = max(a.center[2] - a.size[2] / 2, b.center[2] - b.size[2] / 2)
+    high = min(a.center[2] + a.size[2] / 2, b.center[2] + b.size[2] / 2)
+    if high <= low:
+        return 0.0
+    reach = (np.hypot(*a.size[:2]) + np.hypot(*b.size[:2])) / 2
+    if np.hypot(a.center[0] - b.center[0], a.center[1] - b.center[1]) > reach:
+        return 0.0
+    overlap = polygon_area(clip(a.footprint(), b.footprint())) * (high - low)
+    union = a.volume + b.volume - overlap
+    return overlap / union if union > 0 else 0.0
+
+
+def match(
+    twin: list[Box], reconstruction: list[Box], ignore_labels: bool = False
+) -> list[tuple[int, int, float]]:
+    """One-to-one pairs (twin index, reconstruction index, IoU) that maximise the summed IoU, the same
+    category required unless `ignore_labels`; pairs that do not overlap are left out."""
+    if not twin or not reconstruction:
+        return []
+    iou = np.zeros((len(twin), len(reconstruction)))
+    # only boxes whose footprints' circles meet can overlap: found through a tree of the centres
+    tree = cKDTree(np.array([b.center[:2] for b in reconstruction]))
+    widest = max(np.hypot(*b.size[:2]) for b in reconstruction) / 2
+    for i, a in enumerate(twin):
+        for j in tree.query_ball_point(a.center[:2], r=np.hypot(*a.size[:2]) / 2 + widest):
+            b = reconstruction[j]
+            if ignore_labels or a.category == b.category:
+                iou[i, j] = box_iou(a, b)
+    rows, columns = linear_sum_assignment(-iou)
+    return [(int(i), int(j), float(iou[i, j])) for i, j in zip(rows, columns, strict=True) if iou[i, j] > 0]
+
+
+def detection_scores(
+    pairs: list[tuple[int, int, float]], counted: set[int], reconstructed: int
+) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 at each IoU threshold. Recall counts the twin objects in `counted` (those the
+    image shows); a match to an uncounted object is neither a hit nor a false positive."""
+    scores = {}
+    for threshold in THRESHOLDS:
+        hits = [(i, j) for i, j, iou in pairs if iou >= threshold]
+        found = sum(1 for i, _ in hits if i in counted)
+        spared = sum(1 for i, _ in hits if i not in counted)
+        predicted = reconstructed - spared
+        precision = found / predicted if predicted else 0.0
+        recall = found / len(counted) if counted else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[str(threshold)] = {"precision": precision, "recall": recall, "f1": f1, "matched": found}
+    return scores
+
+
+def pair_errors(pairs: list[tuple[int, int, float]], twin: list[Box], reconstruction: list[Box]) -> dict:
+    """Mean centre error (cm), size error (%) and yaw error (degrees, modulo the box's symmetry) of pairs."""
+    if not pairs:
+        return {"centre_error_cm": None, "size_error_pct": None, "yaw_error_deg": None}
+    centre, size, yaw = [], [], []
+    for i, j, _ in pairs:
+        a, b = twin[i], reconstruction[j]
+        centre.append(100 * float(np.linalg.norm(np.subtract(a.center, b.center))))
+        size.append(100 * float(np.mean(np.abs(np.subtract(b.size, a.size)) / np.maximum(a.size, 1e-6))))
+        turn = (b.yaw_deg - a.yaw_deg) % 180  # a box looks the same turned half round
+        yaw.append(min(turn, 180 - turn))
+    return {
+        "centre_error_cm": float(np.mean(centre)),
+        "size_error_pct": float(np.mean(size)),
+        "yaw_error_deg": float(np.mean(yaw)),
+    }
+
+
+def surface_points(boxes: list[Box], count: int = 20_000, seed: int = 0) -> np.ndarray:
+    """`count` points spread uniformly over the boxes' surfaces (each face drawn by its area)."""
+    if not boxes:
+        return np.zeros((0, 3))
+    rng = np.random.default_rng(seed)
+    sizes = np.maximum(np.array([b.size for b in boxes], float), 1e-3)
+    # six faces a box: the pair across each axis, with the area of the other two sides
+    areas = np.stack([sizes[:, 1] * sizes[:, 2], sizes[:, 0] * sizes[:, 2], sizes[:, 0] * sizes[:, 1]], 1)
+    weights = np.repeat(areas, 2, axis=1).reshape(-1)
+    faces = rng.choice(len(weights), size=count, p=weights / weights.sum())
+    box, axis, side = faces // 6, (faces % 6) // 2, faces % 2
+    local = (rng.uniform(-0.5, 0.5, (count, 3))) * sizes[box]
+    local[np.arange(count), axis] = (side - 0.5) * sizes[box, axis]
+    yaw = np.radians([b.yaw_deg for b in boxes])[box]
+    centres = np.array([b.center for b in boxes], float)[box]
+    x = np.cos(yaw) * local[:, 0] - np.sin(yaw) * local[:, 1]
+    y = np.sin(yaw) * local[:, 0] + np.cos(yaw) * local[:, 1]
+    return np.stack([x, y, local[:, 2]], 1) + centres
+
+
+def chamfer(twin: np.ndarray, reconstruction: np.ndarray, within: float = 0.05) -> tuple[float, float]:
+    """Symmetric mean nearest-point distance (m), and the F-score of points within `within` metres."""
+    to_reconstruction, _ = cKDTree(reconstruction).query(twin)
+    to_twin, _ = cKDTree(twin).query(reconstruction)
+    distance = (float(to_reconstruction.mean()) + float(to_twin.mean())) / 2
+    recall, precision = float((to_reconstruction <= within).mean()), float((to_twin <= within).mean())
+    fscore = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return distance, fscore
+
+
+@dataclass(frozen=True)
+class Similarity:
+    scale: float
+    rotation: np.ndarray  # (3, 3)
+    translation: np.ndarray  # (3,)
+
+    def apply(self, points: np.ndarray) -> np.ndarray:
+        return self.scale * points @ self.rotation.T + self.translation
+
+    def apply_box(self, box: Box) -> Box:
+        yaw = math.degrees(math.atan2(self.rotation[1, 0], self.rotation[0, 0]))
+        return Box(
+            box.category,
+            tuple(self.apply(np.asarray(box.center)[None, :])[0]),
+            tuple(self.scale * np.asarray(box.size)),
+            box.yaw_deg + yaw,
+        )
+
+
+def umeyama(source: np.ndarray, target: np.ndarray, upright: bool = True) -> Similarity:
+    """The least-squares similarity taking `source` points onto `target` (Umeyama 1991); with `upright`,
+    a turn about Z only (both frames Z up)."""
+    mean_s, mean_t = source.mean(axis=0), target.mean(axis=0)
+    s, t = source - mean_s, target - mean_t
+    dims = 2 if upright else 3
+    covariance = t[:, :dims].T @ s[:, :dims] / len(source)
+    u, singular, vt = np.linalg.svd(covariance)
+    d = np.eye(dims)
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        d[-1, -1] = -1
+    turn = u @ d @ vt
+    variance = (s[:, :dims] ** 2).sum() / len(source) if upright else (s**2).sum() / len(source)
+    scale = float(np.trace(np.diag(singular) @ d) / variance) if variance > 0 else 1.0
+    if upright:  # the heights scale alike: fit the scale over all three axes with the turn fixed
+        rotation = np.eye(3)
+        rotation[:2, :2] = turn
+        turned = s @ rotation.T
+        scale = float((turned * t).sum() / max((turned**2).sum(), 1e-12))
+    else:
+        rotation = turn
+    translation = mean_t - scale * mean_s @ rotation.T
+    return Similarity(scale, rotation, translation)
+
+
+def ransac_similarity(
+    twin: list[Box], reconstruction: list[Box], iterations: int = 2000, seed: int = 0
+) -> tuple[Similarity, int]:
+    """A similarity from reconstruction to twin supported by the most category-compatible centre pairs:
+    minimal samples of two pairs (a turn about Z, a scale, a shift), each scored by how many reconstructed
+    centres land near a twin centre of their category; refined on the inliers. Returns it and its inliers."""
+    rng = np.random.default_rng(seed)
+    twin_centres = np.array([b.center for b in twin])
+    recon_centres = np.array([b.center for b in reconstruction])
+    by_category: dict[str, list[int]] = {}
+    for index, box in enumerate(twin):
+        by_category.setdefault(box.category, []).append(index)
+    candidates = [j for j, b in enumerate(reconstruction) if b.category in by_category]
+    trees = {category: cKDTree(twin_centres[indices]) for category, indices in by_category.items()}
+    room = float(np.ptp(twin_centres, axis=0).max()) or 1.0
+    best: tuple[int, Similarity | None, list[tuple[int, int]]] = (-1, None, [])
+    if len(candidates) < 2:
+        raise ValueError("fewer than two reconstructed objects share a category with the twin")
+    for _ in range(iterations):
+        first, second = rng.choice(candidates, 2, replace=False)
+        a = rng.choice(by_category[reconstruction[first].category])
+        b = rng.choice(by_category[reconstruction[second].category])
+        if a == b:
+            continue
+        source, target = recon_centres[[first, second]], twin_centres[[a, b]]
+        if np.linalg.norm(source[0, :2] - source[1, :2]) < 1e-6:
+            continue
+        guess = umeyama(source, target)
+        if not 1e-3 < guess.scale < 1e3:
+            continue
+        inliers = _inliers(guess, recon_centres, reconstruction, trees, by_category, 0.05 * room)
+        if len(inliers) > best[0]:
+            best = (len(inliers), guess, inliers)
+            if len(inliers) >= 0.9 * len(candidates):
+                break  # nearly every object agrees: no sample will do much better
+    count, found, inliers = best
+    if found is None or count < 2:
+        raise ValueError("no similarity is supported by two or more objects")
+    for _ in range(3):  # refine on the inliers, then look for inliers again
+        refined = umeyama(recon_centres[[j for j, _ in inliers]], twin_centres[[i for _, i in inliers]])
+        more = _inliers(refined, recon_centres, reconstruction, trees, by_category, 0.05 * room)
+        if len(more) < len(inliers):
+            break
+        found, inliers = refined, more
+    return found, len(inliers)
+
+
+def _inliers(guess, recon_centres, reconstruction, trees, by_category, tolerance) -> list[tuple[int, int]]:
+    moved = guess.apply(recon_centres)
+    pairs = []
+    for category, tree in trees.items():
+        which = [j for j, box in enumerate(reconstruction) if box.category == category]
+        if not which:
+            continue
+        distance, nearest = tree.query(moved[which], distance_upper_bound=tolerance)
+        pairs += [
+            (j, by_category[category][int(k)])
+            for j, d, k in zip(which, distance, nearest, strict=True)
+            if np.isfinite(d)
+        ]
+    return pairs

@@ -1,0 +1,107 @@
+"""The scorer's core on reconstructions made from a twin's own layout: itself, jittered, with objects
+dropped, in an unknown frame and scale, and another room altogether."""
+
+import math
+
+import numpy as np
+import pytest
+
+from scenegen.render import render_scene
+from scenegen.render.ground_truth import layout_document
+from scenegen.scoring import (
+    Box,
+    Similarity,
+    box_iou,
+    chamfer,
+    detection_scores,
+    match,
+    pair_errors,
+    ransac_similarity,
+    surface_points,
+)
+
+SIZE = (688, 384)
+SHELL = {"floor", "wall", "ceiling"}
+
+
+def boxes_of(archetype: str, seed: int) -> tuple[list[Box], set[int]]:
+    layout = layout_document(render_scene(archetype, ("midday_light", "moderate_clutter"), seed, SIZE))
+    objects = [o for o in layout["objects"] if o["category"] not in SHELL]
+    boxes = [Box(o["category"], tuple(o["center_m"]), tuple(o["size_m"]), o["yaw_deg"]) for o in objects]
+    visible = {index for index, o in enumerate(objects) if o["pixels"] >= 50}
+    return boxes, visible
+
+
+@pytest.fixture(scope="module")
+def office():
+    return boxes_of("office", 5)
+
+
+def f1(twin, reconstruction, counted, threshold="0.25"):
+    pairs = match(twin, reconstruction)
+    return detection_scores(pairs, counted, len(reconstruction))[threshold]
+
+
+def test_box_iou_of_known_overlaps():
+    a = Box("crate", (0, 0, 0.5), (1, 1, 1))
+    assert box_iou(a, a) == pytest.approx(1.0)
+    assert box_iou(a, Box("crate", (0.5, 0, 0.5), (1, 1, 1))) == pytest.approx(1 / 3)
+    turned = Box("crate", (0, 0, 0.5), (1, 1, 1), 45)  # a square turned: an octagon of area 2(sqrt2 - 1)
+    overlap = 2 * (math.sqrt(2) - 1)
+    assert box_iou(a, turned) == pytest.approx(overlap / (2 - overlap), rel=1e-6)
+    assert box_iou(a, Box("crate", (0, 0, 3), (1, 1, 1))) == 0.0
+
+
+def test_the_twin_itself_scores_perfectly(office):
+    twin, visible = office
+    for threshold in ("0.25", "0.5"):
+        scores = f1(twin, twin, visible, threshold)
+        assert scores["f1"] == pytest.approx(1.0) and scores["matched"] == len(visible)
+    points = surface_points(twin)
+    assert chamfer(points, points) == (0.0, 1.0)
+    assert pair_errors(match(twin, twin), twin, twin)["centre_error_cm"] == pytest.approx(0.0)
+
+
+def test_small_moves_and_turns_still_match_every_object(office):
+    twin, visible = office
+    rng = np.random.default_rng(3)
+    jittered = []
+    for box in twin:
+        reach = min(0.08 * min(box.size), 0.05)
+        direction = rng.normal(size=3)
+        offset = direction / np.linalg.norm(direction) * rng.uniform(0, reach)
+        jittered.append(
+            Box(box.category, tuple(np.add(box.center, offset)), box.size, box.yaw_deg + rng.uniform(-3, 3))
+        )
+    assert f1(twin, jittered, visible)["f1"] == pytest.approx(1.0)
+    errors = pair_errors(match(twin, jittered), twin, jittered)
+    assert 0 < errors["centre_error_cm"] <= 5 and 0 < errors["yaw_error_deg"] <= 3
+
+
+def test_two_visible_objects_dropped_cost_exactly_their_share_of_recall(office):
+    twin, visible = office
+    dropped = sorted(visible)[:2]
+    kept = [box for index, box in enumerate(twin) if index not in dropped]
+    scores = f1(twin, kept, visible)
+    assert scores["recall"] == pytest.approx((len(visible) - 2) / len(visible))
+    assert scores["precision"] == pytest.approx(1.0)
+
+
+def test_a_room_scaled_turned_and_moved_is_brought_back(office):
+    twin, visible = office
+    turn = math.radians(35)
+    rotation = np.array(
+        [[math.cos(turn), -math.sin(turn), 0], [math.sin(turn), math.cos(turn), 0], [0, 0, 1]]
+    )
+    unknown = Similarity(1.7, rotation, np.array([4.0, -2.0, 0.3]))
+    reconstruction = [unknown.apply_box(box) for box in twin]
+    found, inliers = ransac_similarity(twin, reconstruction)
+    assert found.scale == pytest.approx(1 / 1.7, rel=1e-3) and inliers >= len(twin) * 0.9
+    back = [found.apply_box(box) for box in reconstruction]
+    assert f1(twin, back, visible, "0.5")["f1"] == pytest.approx(1.0)
+
+
+def test_another_room_scores_near_nothing(office):
+    twin, visible = office
+    other, _ = boxes_of("office", 77)
+    assert f1(twin, other, visible)["f1"] < 0.2
