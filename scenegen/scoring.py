@@ -17,6 +17,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
 THRESHOLDS = (0.25, 0.5)
+MIN_THICKNESS_M = 0.02
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Box:
     @property
     def volume(self) -> float:
         return float(np.prod(self.size))
+
+
+def thickened(box: Box) -> Box:
+    if min(box.size) >= MIN_THICKNESS_M:
+        return box
+    return Box(box.category, box.center, tuple(max(v, MIN_THICKNESS_M) for v in box.size), box.yaw_deg)
 
 
 def polygon_area(points: np.ndarray) -> float:
@@ -77,7 +84,9 @@ def _crossing(p: np.ndarray, q: np.ndarray, start: np.ndarray, edge: np.ndarray)
 
 
 def box_iou(a: Box, b: Box) -> float:
-    """3D IoU of two boxes that turn about Z only."""
+    """3D IoU of two boxes that turn about Z only; a flat box (a wall, the floor) counts MIN_THICKNESS_M
+    thick, so that two surfaces in the same place overlap."""
+    a, b = thickened(a), thickened(b)
     low = max(a.center[2] - a.size[2] / 2, b.center[2] - b.size[2] / 2)
     high = min(a.center[2] + a.size[2] / 2, b.center[2] + b.size[2] / 2)
     if high <= low:

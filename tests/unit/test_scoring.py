@@ -2,6 +2,7 @@
 dropped, in an unknown frame and scale, and another room altogether."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +106,59 @@ def test_another_room_scores_near_nothing(office):
     twin, visible = office
     other, _ = boxes_of("office", 77)
     assert f1(twin, other, visible)["f1"] < 0.2
+
+
+def test_a_twins_own_stage_and_layout_read_back_as_its_boxes(tmp_path):
+    import json
+
+    from scenegen.backends.local.procedural import draw_scene
+    from scenegen.models import SceneSpec
+    from scenegen.reconstruction import read_reconstruction
+
+    spec = SceneSpec(
+        scene_id="office-score",
+        archetype="office",
+        prompt="p",
+        variation_tags=("midday_light",),
+        seed=5,
+        prompt_hash="0" * 64,
+        image_model="procedural-v2",
+        prompt_model="local",
+    )
+    rendered = draw_scene(spec, tmp_path / "office.png", SIZE)
+    files = {staged.name: staged.path for staged in rendered.ground_truth}
+    layout = json.loads(Path(files["layout.json"]).read_text())
+    twin = [
+        Box(o["category"], tuple(o["center_m"]), tuple(o["size_m"]), o["yaw_deg"]) for o in layout["objects"]
+    ]
+    everything = set(range(len(twin)))
+    from_json = read_reconstruction(tmp_path / "office.layout.json")
+    assert f1(twin, from_json, everything, "0.5")["f1"] == pytest.approx(1.0)
+    from_stage = read_reconstruction(tmp_path / "office.scene.usda")
+    assert len(from_stage) == len(twin)
+    assert f1(twin, from_stage, everything, "0.5")["f1"] == pytest.approx(1.0)
+
+
+def test_a_y_up_centimetre_stage_with_the_older_semantics_reads_in_metres_z_up(tmp_path):
+    from pxr import Gf, Sdf, Usd, UsdGeom
+
+    from scenegen.reconstruction import read_reconstruction
+
+    path = tmp_path / "recon.usda"
+    stage = Usd.Stage.CreateNew(str(path))
+    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
+    UsdGeom.SetStageMetersPerUnit(stage, 0.01)
+    cube = UsdGeom.Cube.Define(stage, "/World/thing")
+    cube.CreateSizeAttr(1.0)
+    xform = UsdGeom.Xformable(cube)
+    xform.AddTranslateOp().Set(Gf.Vec3d(100, 50, -200))  # metres (1, -2, 0.5) in Z up
+    xform.AddRotateYOp().Set(30.0)  # about the up axis
+    xform.AddScaleOp().Set(Gf.Vec3f(80, 100, 40))
+    prim = cube.GetPrim()
+    prim.CreateAttribute("semantic:Semantics:params:semanticType", Sdf.ValueTypeNames.String).Set("class")
+    prim.CreateAttribute("semantic:Semantics:params:semanticData", Sdf.ValueTypeNames.String).Set("crate")
+    stage.Save()
+    [box] = read_reconstruction(path)
+    assert box.category == "crate"
+    assert box.center == pytest.approx((1.0, 2.0, 0.5))
+    assert sorted(box.size[:2]) == pytest.approx([0.4, 0.8]) and box.size[2] == pytest.approx(1.0)

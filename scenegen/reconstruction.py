@@ -1,0 +1,135 @@
+"""A reconstruction handed back for scoring, read into boxes: a USD stage (any up axis and metersPerUnit,
+meshes or boxes; class labels from UsdSemantics' SemanticsLabelsAPI, from the older Semantics schema's
+semanticType/semanticData, or from prim names like `chair_12`) or a JSON file in layout.json's object schema
+(other fields of an object are ignored)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from scenegen.errors import InputError
+from scenegen.scoring import Box
+from scenegen.usd import USD_LOCK, first_use
+
+NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)_\d+$")  # chair_12 -> chair
+Y_UP_TO_Z_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # (x, y, z) -> (x, -z, y)
+
+
+def read_reconstruction(path: Path) -> list[Box]:
+    """The reconstruction's objects as boxes in metres, Z up; InputError (one line) for what is not one."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _json_boxes(path)
+    if suffix in (".usd", ".usda", ".usdc", ".usdz"):
+        return _usd_boxes(path)
+    raise InputError(f"{path}: not a reconstruction (a USD stage or a JSON file of layout.json's objects)")
+
+
+def _json_boxes(path: Path) -> list[Box]:
+    try:
+        objects = json.loads(path.read_text(encoding="utf-8"))["objects"]
+        boxes = [
+            Box(
+                str(o["category"]),
+                tuple(map(float, o["center_m"])),
+                tuple(map(float, o["size_m"])),
+                float(o.get("yaw_deg", 0.0)),
+            )
+            for o in objects
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not layout.json's object schema ({exc})") from exc
+    return _checked(boxes, path)
+
+
+def _usd_boxes(path: Path) -> list[Box]:
+    with USD_LOCK:
+        first_use()
+        from pxr import Usd, UsdGeom
+
+        stage = Usd.Stage.Open(str(path))
+        if stage is None:
+            raise InputError(f"{path}: not a USD stage")
+        metres = UsdGeom.GetStageMetersPerUnit(stage)
+        turn = Y_UP_TO_Z_UP if UsdGeom.GetStageUpAxis(stage) == UsdGeom.Tokens.y else np.eye(3)
+        cache = UsdGeom.BBoxCache(Usd.TimeCode.Default(), [UsdGeom.Tokens.default_, UsdGeom.Tokens.render])
+        boxes = []
+        prims = iter(Usd.PrimRange(stage.GetPseudoRoot()))
+        for prim in prims:
+            category = _category(prim)
+            if category is None:
+                continue
+            prims.PruneChildren()  # an object's parts are the object
+            bound = cache.ComputeWorldBound(prim)
+            if bound.GetRange().IsEmpty():
+                continue
+            boxes.append(_box(category, bound, turn, metres))
+    return _checked(boxes, path)
+
+
+def _category(prim) -> str | None:
+    from pxr import UsdGeom
+
+    labels = prim.GetAttribute("semantics:labels:class")
+    if labels and labels.Get():
+        return str(labels.Get()[0])
+    for attribute in prim.GetAttributes():  # the older Semantics schema: semantic:<name>:params:...
+        name = attribute.GetName()
+        if (
+            name.startswith("semantic:")
+            and name.endswith(":params:semanticType")
+            and attribute.Get() == "class"
+        ):
+            data = prim.GetAttribute(name.replace("semanticType", "semanticData")).Get()
+            if data:
+                return str(data)
+    if prim.IsA(UsdGeom.Gprim) or prim.GetTypeName() == "Xform":
+        found = NAMED.match(prim.GetName())
+        if found and prim.GetParent() and not _category_of_ancestor(prim):
+            return found.group(1)
+    return None
+
+
+def _category_of_ancestor(prim) -> bool:
+    parent = prim.GetParent()
+    while parent and not parent.IsPseudoRoot():
+        if NAMED.match(parent.GetName()):
+            return True
+        parent = parent.GetParent()
+    return False
+
+
+def _box(category: str, bound, turn: np.ndarray, metres: float) -> Box:
+    """An oriented box from a USD bound (a range in its own frame and the matrix to the world)."""
+    box_range, matrix = bound.GetRange(), np.array(bound.GetMatrix())
+    low, high = np.array(box_range.GetMin()), np.array(box_range.GetMax())
+    corner = np.array([low, [high[0], low[1], low[2]], [low[0], high[1], low[2]], [low[0], low[1], high[2]]])
+    world = (np.c_[corner, np.ones(4)] @ matrix)[:, :3] @ turn.T * metres  # USD matrices act on rows
+    origin, edges = world[0], world[1:] - world[0]
+    lengths = np.linalg.norm(edges, axis=1)
+    leaning = np.abs(edges[:, 2]) / np.maximum(lengths, 1e-12)
+    # the edge along Z; a flat box (a floor) has none, and its missing edge is its height
+    upright = int(np.argmax(leaning)) if leaning.max() > 0.5 else int(np.argmin(lengths))
+    flat = [edge for k, edge in enumerate(edges) if k != upright]
+    size = (
+        float(np.linalg.norm(flat[0])),
+        float(np.linalg.norm(flat[1])),
+        float(np.linalg.norm(edges[upright])),
+    )
+    centre = origin + edges.sum(axis=0) / 2
+    yaw = math.degrees(math.atan2(flat[0][1], flat[0][0]))
+    return Box(category, tuple(float(v) for v in centre), size, yaw)
+
+
+def _checked(boxes: list[Box], path: Path) -> list[Box]:
+    if not boxes:
+        raise InputError(f"{path}: no labelled objects")
+    sizes = np.array([box.size for box in boxes])
+    if not np.isfinite(sizes).all() or sizes.max() > 500 or np.median(sizes.max(axis=1)) < 1e-3:
+        raise InputError(f"{path}: object sizes make no sense in metres (check metersPerUnit)")
+    return boxes
