@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 from scenegen.errors import InputError
 from scenegen.settings import load_settings
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 if TYPE_CHECKING:
     from tasks.resources import Run
@@ -89,6 +89,25 @@ def _parser() -> argparse.ArgumentParser:
         metavar="D",
         help="the period, in days (default: LOOKBACK_DAYS, 30)",
     )
+    score = commands.add_parser(
+        "score", help="score a reconstruction against the stored scene it was made from (a twin's room)"
+    )
+    score.add_argument(
+        "reconstruction",
+        metavar="RECONSTRUCTION",
+        help="a USD stage (any up axis and units) or a JSON file of layout.json's objects: a path or URI",
+    )
+    score.add_argument(
+        "--scene", required=True, metavar="SCENE", help="the scene's id, or the path or URI of its folder"
+    )
+    score.add_argument(
+        "--frame",
+        choices=("world", "camera", "unknown"),
+        default="unknown",
+        help="where the reconstruction's coordinates are: the twin's world frame, scene.json's camera "
+        "frame (OpenCV axes), or unknown, frame and scale found by alignment (default)",
+    )
+    score.add_argument("--ignore-labels", action="store_true", help="match objects whatever their categories")
     return parser
 
 
@@ -129,10 +148,14 @@ def main(argv: list[str] | None = None) -> int:
             rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days, lambda _: True)
         if args.command == "collect":
             batch_backend(run.resources)  # refused here, before the flow, without Gemini
+        if args.command == "score":
+            check_score_input(run, args.scene, args.reconstruction, args.frame)
     except InputError as exc:
         return refuse(exc)
     if args.command == "report":
         return report_command(run)
+    if args.command == "score":
+        return score_command(run, args)
 
     from flows.collect_batches import collect_batches
     from flows.generate_scenes import generate_scenes, parameters_from_settings
@@ -154,13 +177,53 @@ def main(argv: list[str] | None = None) -> int:
     return report_state(state, run)
 
 
+def check_score_input(run: Run, scene: str, reconstruction: str, frame) -> None:
+    """The scene has a known room and the reconstruction reads as objects, or InputError before Prefect."""
+    import tempfile
+    from pathlib import Path
+
+    from scenegen.scorecard import fetch_reconstruction, known_room, locate_scene, read_placed
+
+    storage, scene_id = locate_scene(run.resources.storage, scene)
+    room = known_room(storage, scene_id)
+    with tempfile.TemporaryDirectory(prefix="scenegen-score-") as folder:
+        path, _ = fetch_reconstruction(storage, reconstruction, Path(folder))
+        read_placed(room, path, frame)
+
+
+def score_command(run: Run, args: argparse.Namespace) -> int:
+    from flows.score_reconstruction import score_reconstruction
+    from flows.script import prefect_api_for_this_run
+    from scenegen.scorecard import score_markdown, score_name
+
+    with prefect_api_for_this_run():
+        state = score_reconstruction(
+            scene=args.scene,
+            usd_uri=args.reconstruction,
+            frame=args.frame,
+            ignore_labels=args.ignore_labels,
+            return_state=True,
+        )
+    if not state.is_completed():
+        print(f"{state.name}: {state.message}", file=sys.stderr)
+        return EXIT_FAILED
+    document = state.result()
+    print(score_markdown(document))
+    print(f"\nStored beside the scene as {score_name(document['reconstruction']['sha256'])}")
+    return EXIT_OK
+
+
 def report_command(run: Run) -> int:
     from scenegen.history import recent_history
     from scenegen.report import stored_images, write_diversity_report
+    from scenegen.scorecard import quality_markdown, reconstruction_quality
 
-    images = stored_images(recent_history(run.resources.history, run.settings.lookback_days))
-    markdown, pictures = write_diversity_report(run.resources, "latest", images)
+    history = recent_history(run.resources.history, run.settings.lookback_days)
+    markdown, pictures = write_diversity_report(run.resources, "latest", stored_images(history))
     print(markdown)
+    stored = {record.scene_id: record.archetype for record in history if record.success}
+    quality = reconstruction_quality(run.resources.storage, stored)
+    print("\n" + quality_markdown(quality, run.settings.lookback_days))
     print("\nPictures:\n" + "\n".join(f"  {picture}" for picture in pictures))
     return EXIT_OK
 

@@ -1,6 +1,10 @@
 """An example downstream deployment: started by a trigger on `scenegen.scene.completed` with the scene's id
 and folder URI, it reads the stored scene.json and logs what it would hand to 3D reconstruction. Replace its
-body with the first stage of your own pipeline; the trigger in prefect.yaml stays as it is."""
+body with the first stage of your own pipeline; the trigger in prefect.yaml stays as it is.
+
+When your pipeline has built the scene's USD, hand it back with `announce_reconstruction`: the event starts
+the `score-reconstruction` deployment, which scores it against the scene's room and stores the score beside
+it."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import json
 from typing import Annotated, Any
 
 from prefect import flow, get_run_logger
+from prefect.events import emit_event
 from pydantic import Field
 
 from flows.rerun_failed_scenes import SceneId
@@ -37,3 +42,13 @@ def hand_off_scene(scene_id: SceneId, scene_uri: SceneUri) -> dict[str, Any]:
     }
     get_run_logger().info("would hand to reconstruction: %s", hand_off)
     return hand_off
+
+
+def announce_reconstruction(scene_id: str, usd_uri: str) -> None:
+    """Tell scenegen a reconstruction of `scene_id` is ready at `usd_uri` (a USD stage or a JSON file of
+    layout.json's objects; a gs:// URI in the deployment's bucket, or a file:// URI the worker can read)."""
+    emit_event(
+        event="reconstruction.completed",
+        resource={"prefect.resource.id": f"scenegen.scene.{scene_id}"},
+        payload={"usd_uri": usd_uri},
+    )

@@ -1,13 +1,19 @@
 """A reconstruction handed back for scoring, read into boxes: a USD stage (any up axis and metersPerUnit,
 meshes or boxes; class labels from UsdSemantics' SemanticsLabelsAPI, from the older Semantics schema's
 semanticType/semanticData, or from prim names like `chair_12`) or a JSON file in layout.json's object schema
-(other fields of an object are ignored)."""
+(other fields of an object are ignored).
+
+A reconstruction's frame is placed in the twin's world by a `Placement`: its axes turned and shifted after its
+units are made metres. A stage's up axis is honoured except in the camera frame, whose axes are OpenCV's (x
+right, y down, z forward) whatever the stage says; there a JSON box's yaw turns it about the camera's up (-y).
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,16 +24,54 @@ from scenegen.usd import USD_LOCK, first_use
 
 NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)_\d+$")  # chair_12 -> chair
 Y_UP_TO_Z_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # (x, y, z) -> (x, -z, y)
+CAMERA_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # z up -> OpenCV's -y up
 
 
-def read_reconstruction(path: Path) -> list[Box]:
-    """The reconstruction's objects as boxes in metres, Z up; InputError (one line) for what is not one."""
+@dataclass(frozen=True)
+class Placement:
+    """Where a reconstruction's frame sits in the twin's world: world = rotation @ (metres) + translation."""
+
+    rotation: np.ndarray = field(default_factory=lambda: np.eye(3))
+    translation: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    camera_axes: bool = False  # the camera frame: OpenCV axes, whatever a stage's up axis says
+
+
+def camera_placement(position_m: list[float], world_from_camera: list[list[float]]) -> Placement:
+    return Placement(np.asarray(world_from_camera, float), np.asarray(position_m, float), camera_axes=True)
+
+
+def reconstruction_format(path: Path) -> str:
+    """ "usd" or "json"; InputError for any other file."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return _json_boxes(path)
+        return "json"
     if suffix in (".usd", ".usda", ".usdc", ".usdz"):
-        return _usd_boxes(path)
+        return "usd"
     raise InputError(f"{path}: not a reconstruction (a USD stage or a JSON file of layout.json's objects)")
+
+
+def read_reconstruction(path: Path, placement: Placement | None = None) -> list[Box]:
+    """The reconstruction's objects as boxes in metres, Z up, placed by `placement` (default: where they
+    are); InputError (one line) for what is not one."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    placement = placement or Placement()
+    if reconstruction_format(path) == "json":
+        return _checked([_placed_box(box, placement) for box in _json_boxes(path)], path)
+    return _checked(_usd_boxes(path, placement), path)
+
+
+def _placed_box(box: Box, placement: Placement) -> Box:
+    if not placement.camera_axes and np.allclose(placement.rotation, np.eye(3)):
+        return Box(box.category, tuple(np.add(box.center, placement.translation)), box.size, box.yaw_deg)
+    yaw = math.radians(box.yaw_deg)
+    turn = np.array([[math.cos(yaw), -math.sin(yaw), 0.0], [math.sin(yaw), math.cos(yaw), 0.0], [0, 0, 1]])
+    if placement.camera_axes:  # its own z (up) is the camera's -y, its y the camera's z
+        turn = CAMERA_UP @ turn
+    edges = (turn * np.asarray(box.size)).T  # its three edges, as rows
+    origin = np.asarray(box.center) - edges.sum(axis=0) / 2
+    corners = np.vstack([origin, origin + edges])
+    return _box_from_corners(box.category, corners @ placement.rotation.T + placement.translation)
 
 
 def _json_boxes(path: Path) -> list[Box]:
@@ -44,19 +88,23 @@ def _json_boxes(path: Path) -> list[Box]:
         ]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not layout.json's object schema ({exc})") from exc
-    return _checked(boxes, path)
+    return boxes
 
 
-def _usd_boxes(path: Path) -> list[Box]:
+def _usd_boxes(path: Path, placement: Placement) -> list[Box]:
     with USD_LOCK:
         first_use()
         from pxr import Usd, UsdGeom
 
-        stage = Usd.Stage.Open(str(path))
+        try:
+            stage = Usd.Stage.Open(str(path))
+        except Exception:  # pxr.Tf.ErrorException, with a multi-line C++ message
+            stage = None
         if stage is None:
             raise InputError(f"{path}: not a USD stage")
         metres = UsdGeom.GetStageMetersPerUnit(stage)
-        turn = Y_UP_TO_Z_UP if UsdGeom.GetStageUpAxis(stage) == UsdGeom.Tokens.y else np.eye(3)
+        y_up = UsdGeom.GetStageUpAxis(stage) == UsdGeom.Tokens.y and not placement.camera_axes
+        turn = placement.rotation @ (Y_UP_TO_Z_UP if y_up else np.eye(3)) * metres
         cache = UsdGeom.BBoxCache(Usd.TimeCode.Default(), [UsdGeom.Tokens.default_, UsdGeom.Tokens.render])
         boxes = []
         prims = iter(Usd.PrimRange(stage.GetPseudoRoot()))
@@ -68,8 +116,8 @@ def _usd_boxes(path: Path) -> list[Box]:
             bound = cache.ComputeWorldBound(prim)
             if bound.GetRange().IsEmpty():
                 continue
-            boxes.append(_box(category, bound, turn, metres))
-    return _checked(boxes, path)
+            boxes.append(_box(category, bound, turn, placement.translation))
+    return boxes
 
 
 def _category(prim) -> str | None:
@@ -104,12 +152,17 @@ def _category_of_ancestor(prim) -> bool:
     return False
 
 
-def _box(category: str, bound, turn: np.ndarray, metres: float) -> Box:
-    """An oriented box from a USD bound (a range in its own frame and the matrix to the world)."""
+def _box(category: str, bound, turn: np.ndarray, shift: np.ndarray) -> Box:
+    """An oriented box from a USD bound (a range in its own frame and the matrix to the stage's world)."""
     box_range, matrix = bound.GetRange(), np.array(bound.GetMatrix())
     low, high = np.array(box_range.GetMin()), np.array(box_range.GetMax())
     corner = np.array([low, [high[0], low[1], low[2]], [low[0], high[1], low[2]], [low[0], low[1], high[2]]])
-    world = (np.c_[corner, np.ones(4)] @ matrix)[:, :3] @ turn.T * metres  # USD matrices act on rows
+    world = (np.c_[corner, np.ones(4)] @ matrix)[:, :3] @ turn.T + shift  # USD matrices act on rows
+    return _box_from_corners(category, world)
+
+
+def _box_from_corners(category: str, world: np.ndarray) -> Box:
+    """The upright box of a corner and its three neighbours (4, 3), in the twin's world."""
     origin, edges = world[0], world[1:] - world[0]
     lengths = np.linalg.norm(edges, axis=1)
     leaning = np.abs(edges[:, 2]) / np.maximum(lengths, 1e-12)

@@ -18,6 +18,8 @@ from scipy.spatial import cKDTree
 
 THRESHOLDS = (0.25, 0.5)
 MIN_THICKNESS_M = 0.02
+THIN_SHARE = 0.1
+LARGE_M = 2.0
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,12 @@ class Box:
 
 
 def thickened(box: Box) -> Box:
-    if min(box.size) >= MIN_THICKNESS_M:
+    """A thin box as the IoU sees it: no side under MIN_THICKNESS_M or THIN_SHARE of its longest (a pane
+    or a board turned a few degrees would otherwise barely overlap itself)."""
+    least = max(MIN_THICKNESS_M, THIN_SHARE * max(box.size))
+    if min(box.size) >= least:
         return box
-    return Box(box.category, box.center, tuple(max(v, MIN_THICKNESS_M) for v in box.size), box.yaw_deg)
+    return Box(box.category, box.center, tuple(max(v, least) for v in box.size), box.yaw_deg)
 
 
 def polygon_area(points: np.ndarray) -> float:
@@ -84,8 +89,8 @@ def _crossing(p: np.ndarray, q: np.ndarray, start: np.ndarray, edge: np.ndarray)
 
 
 def box_iou(a: Box, b: Box) -> float:
-    """3D IoU of two boxes that turn about Z only; a flat box (a wall, the floor) counts MIN_THICKNESS_M
-    thick, so that two surfaces in the same place overlap."""
+    """3D IoU of two boxes that turn about Z only, each thickened first (`thickened`): two flat surfaces
+    in the same place overlap, and a thin board turned by a few degrees still overlaps itself."""
     a, b = thickened(a), thickened(b)
     low = max(a.center[2] - a.size[2] / 2, b.center[2] - b.size[2] / 2)
     high = min(a.center[2] + a.size[2] / 2, b.center[2] + b.size[2] / 2)
@@ -175,118 +180,41 @@ def surface_points(boxes: list[Box], count: int = 20_000, seed: int = 0) -> np.n
     return np.stack([x, y, local[:, 2]], 1) + centres
 
 
-def chamfer(twin: np.ndarray, reconstruction: np.ndarray, within: float = 0.05) -> tuple[float, float]:
-    """Symmetric mean nearest-point distance (m), and the F-score of points within `within` metres."""
-    to_reconstruction, _ = cKDTree(reconstruction).query(twin)
-    to_twin, _ = cKDTree(twin).query(reconstruction)
+def surface_distances(points: np.ndarray, boxes: list[Box], nearest: int = 12) -> np.ndarray:
+    """Each point's distance (m) to the nearest surface of `boxes`: inside a box, to its nearest face.
+    Searched among the boxes with the `nearest` closest centres and every box over LARGE_M across (a wall
+    is near points far from its centre)."""
+    if not boxes or not len(points):
+        return np.full(len(points), np.inf)
+    centres = np.array([b.center for b in boxes], float)
+    halves = np.maximum(np.array([b.size for b in boxes], float), 1e-3) / 2  # as surface_points spreads them
+    yaws = np.radians([b.yaw_deg for b in boxes])
+    large = np.nonzero(np.linalg.norm(halves, axis=1) > LARGE_M / 2)[0]
+    k = min(nearest, len(boxes))
+    _, close = cKDTree(centres).query(points, k=k)
+    candidates = np.concatenate(
+        [close.reshape(len(points), k), np.broadcast_to(large, (len(points), len(large)))], 1
+    )
+    px, py, pz = (points[:, None, axis].astype(np.float32) for axis in range(3))
+    cx, cy, cz = (centres[candidates, axis].astype(np.float32) for axis in range(3))
+    hx, hy, hz = (halves[candidates, axis].astype(np.float32) for axis in range(3))
+    c, s = np.cos(yaws[candidates]).astype(np.float32), np.sin(yaws[candidates]).astype(np.float32)
+    ox, oy = px - cx, py - cy
+    beyond_x, beyond_y = np.abs(c * ox + s * oy) - hx, np.abs(c * oy - s * ox) - hy
+    beyond_z = np.abs(pz - cz) - hz
+    outside = np.sqrt(sum(np.maximum(b, 0) ** 2 for b in (beyond_x, beyond_y, beyond_z)))
+    inside = np.minimum(np.maximum(np.maximum(beyond_x, beyond_y), beyond_z), 0)  # inside: minus the way out
+    return (outside - inside).min(axis=1).astype(float)
+
+
+def chamfer(
+    twin: list[Box], reconstruction: list[Box], within: float = 0.05, count: int = 10_000
+) -> tuple[float, float]:
+    """Symmetric mean distance (m) from points spread over each side's surfaces to the other side's
+    surfaces, and the F-score of the points within `within` metres."""
+    to_reconstruction = surface_distances(surface_points(twin, count), reconstruction)
+    to_twin = surface_distances(surface_points(reconstruction, count, seed=1), twin)
     distance = (float(to_reconstruction.mean()) + float(to_twin.mean())) / 2
     recall, precision = float((to_reconstruction <= within).mean()), float((to_twin <= within).mean())
     fscore = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return distance, fscore
-
-
-@dataclass(frozen=True)
-class Similarity:
-    scale: float
-    rotation: np.ndarray  # (3, 3)
-    translation: np.ndarray  # (3,)
-
-    def apply(self, points: np.ndarray) -> np.ndarray:
-        return self.scale * points @ self.rotation.T + self.translation
-
-    def apply_box(self, box: Box) -> Box:
-        yaw = math.degrees(math.atan2(self.rotation[1, 0], self.rotation[0, 0]))
-        return Box(
-            box.category,
-            tuple(self.apply(np.asarray(box.center)[None, :])[0]),
-            tuple(self.scale * np.asarray(box.size)),
-            box.yaw_deg + yaw,
-        )
-
-
-def umeyama(source: np.ndarray, target: np.ndarray, upright: bool = True) -> Similarity:
-    """The least-squares similarity taking `source` points onto `target` (Umeyama 1991); with `upright`,
-    a turn about Z only (both frames Z up)."""
-    mean_s, mean_t = source.mean(axis=0), target.mean(axis=0)
-    s, t = source - mean_s, target - mean_t
-    dims = 2 if upright else 3
-    covariance = t[:, :dims].T @ s[:, :dims] / len(source)
-    u, singular, vt = np.linalg.svd(covariance)
-    d = np.eye(dims)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        d[-1, -1] = -1
-    turn = u @ d @ vt
-    variance = (s[:, :dims] ** 2).sum() / len(source) if upright else (s**2).sum() / len(source)
-    scale = float(np.trace(np.diag(singular) @ d) / variance) if variance > 0 else 1.0
-    if upright:  # the heights scale alike: fit the scale over all three axes with the turn fixed
-        rotation = np.eye(3)
-        rotation[:2, :2] = turn
-        turned = s @ rotation.T
-        scale = float((turned * t).sum() / max((turned**2).sum(), 1e-12))
-    else:
-        rotation = turn
-    translation = mean_t - scale * mean_s @ rotation.T
-    return Similarity(scale, rotation, translation)
-
-
-def ransac_similarity(
-    twin: list[Box], reconstruction: list[Box], iterations: int = 2000, seed: int = 0
-) -> tuple[Similarity, int]:
-    """A similarity from reconstruction to twin supported by the most category-compatible centre pairs:
-    minimal samples of two pairs (a turn about Z, a scale, a shift), each scored by how many reconstructed
-    centres land near a twin centre of their category; refined on the inliers. Returns it and its inliers."""
-    rng = np.random.default_rng(seed)
-    twin_centres = np.array([b.center for b in twin])
-    recon_centres = np.array([b.center for b in reconstruction])
-    by_category: dict[str, list[int]] = {}
-    for index, box in enumerate(twin):
-        by_category.setdefault(box.category, []).append(index)
-    candidates = [j for j, b in enumerate(reconstruction) if b.category in by_category]
-    trees = {category: cKDTree(twin_centres[indices]) for category, indices in by_category.items()}
-    room = float(np.ptp(twin_centres, axis=0).max()) or 1.0
-    best: tuple[int, Similarity | None, list[tuple[int, int]]] = (-1, None, [])
-    if len(candidates) < 2:
-        raise ValueError("fewer than two reconstructed objects share a category with the twin")
-    for _ in range(iterations):
-        first, second = rng.choice(candidates, 2, replace=False)
-        a = rng.choice(by_category[reconstruction[first].category])
-        b = rng.choice(by_category[reconstruction[second].category])
-        if a == b:
-            continue
-        source, target = recon_centres[[first, second]], twin_centres[[a, b]]
-        if np.linalg.norm(source[0, :2] - source[1, :2]) < 1e-6:
-            continue
-        guess = umeyama(source, target)
-        if not 1e-3 < guess.scale < 1e3:
-            continue
-        inliers = _inliers(guess, recon_centres, reconstruction, trees, by_category, 0.05 * room)
-        if len(inliers) > best[0]:
-            best = (len(inliers), guess, inliers)
-            if len(inliers) >= 0.9 * len(candidates):
-                break  # nearly every object agrees: no sample will do much better
-    count, found, inliers = best
-    if found is None or count < 2:
-        raise ValueError("no similarity is supported by two or more objects")
-    for _ in range(3):  # refine on the inliers, then look for inliers again
-        refined = umeyama(recon_centres[[j for j, _ in inliers]], twin_centres[[i for _, i in inliers]])
-        more = _inliers(refined, recon_centres, reconstruction, trees, by_category, 0.05 * room)
-        if len(more) < len(inliers):
-            break
-        found, inliers = refined, more
-    return found, len(inliers)
-
-
-def _inliers(guess, recon_centres, reconstruction, trees, by_category, tolerance) -> list[tuple[int, int]]:
-    moved = guess.apply(recon_centres)
-    pairs = []
-    for category, tree in trees.items():
-        which = [j for j, box in enumerate(reconstruction) if box.category == category]
-        if not which:
-            continue
-        distance, nearest = tree.query(moved[which], distance_upper_bound=tolerance)
-        pairs += [
-            (j, by_category[category][int(k)])
-            for j, d, k in zip(which, distance, nearest, strict=True)
-            if np.isfinite(d)
-        ]
-    return pairs

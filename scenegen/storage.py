@@ -62,6 +62,18 @@ class SceneStorage(Protocol):
         """A stored file of the scene (scene.json, layout.json); FileNotFoundError when it is not there."""
         ...
 
+    def put_text(self, scene_id: str, name: str, text: str) -> str:
+        """A file added beside a stored scene (a score), whole or not at all; its URI."""
+        ...
+
+    def find(self, name_prefix: str) -> list[tuple[str, str]]:
+        """(scene id, file name) of every stored file whose name starts with `name_prefix`."""
+        ...
+
+    def download(self, uri: str, target: Path) -> Path:
+        """A copy at `target` of the file `uri` names (this storage's kind of URI); FileNotFoundError."""
+        ...
+
 
 def scene_document(
     spec: SceneSpec,

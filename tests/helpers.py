@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from scenegen.models import HistoryRecord, prompt_hash, utcnow
+from scenegen.backends.local.folder import LocalSceneStorage
+from scenegen.backends.local.procedural import draw_scene
+from scenegen.models import HistoryRecord, SceneSpec, prompt_hash, utcnow
+from scenegen.storage import SceneStorage, store_staged_scene
 
 
 def record(
@@ -74,3 +78,21 @@ def note_uploads(monkeypatch) -> list[str]:
 
         monkeypatch.setattr(storage.Blob, method, noting)
     return order
+
+
+def stored_scene(root: Path, archetype: str, seed: int, storage: SceneStorage | None = None) -> str:
+    """A procedural scene staged under `root` and stored as a run stores it (in `root`, or in `storage`),
+    without a flow; its id."""
+    spec = SceneSpec(
+        scene_id=f"{archetype}-score-{seed}",
+        archetype=archetype,
+        prompt="p",
+        variation_tags=("midday_light",),
+        seed=seed,
+        prompt_hash="0" * 64,
+        image_model="procedural-v2",
+        prompt_model="local",
+    )
+    rendered = draw_scene(spec, root / "staging" / f"{spec.scene_id}.png")
+    store_staged_scene(storage or LocalSceneStorage(root), spec, rendered, {"verdict": "suitable"})
+    return spec.scene_id

@@ -17,12 +17,12 @@ from PIL import Image
 from cli.main import main
 from scenegen.backends.google.firestore import FirestoreHistory
 from scenegen.backends.google.gcs import GcsSceneStorage
-from scenegen.errors import TransientError
+from scenegen.errors import InputError, TransientError
 from scenegen.history import recent_history, rerun_specs
 from scenegen.models import HistoryRecord, StagedFile, utcnow
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.gcp_blocks import CACHE_FOLDER
-from tests.helpers import note_uploads, record
+from tests.helpers import note_uploads, record, stored_scene
 
 NOW = datetime.fromisoformat("2026-11-24T08:00:00+00:00")
 
@@ -283,3 +283,34 @@ def test_bucket_may_name_a_saved_gcs_bucket_block(cloud, monkeypatch, capsys):
     assert main(["generate", "--scenes", "1", "--seed", "3"]) == 0
     assert f"gs://{cloud.bucket}/scenes" in capsys.readouterr().out
     assert len([name for name in cloud.objects() if name.endswith(MARKER)]) == 1
+
+
+def test_a_reconstruction_in_the_bucket_is_scored_and_its_score_stored_beside_the_scene(cloud, tmp_path):
+    from scenegen.scorecard import (
+        fetch_reconstruction,
+        known_room,
+        locate_scene,
+        reconstruction_quality,
+        score,
+        score_name,
+    )
+
+    gcs = GcsSceneStorage(cloud.bucket)
+    scene_id = stored_scene(tmp_path / "staging", "utility_room", 3, gcs)
+    layout = gcs.read_text(scene_id, "layout.json")
+    uri = f"gs://{cloud.bucket}/reconstructions/{scene_id}.json"
+    storage.Client().bucket(cloud.bucket).blob(f"reconstructions/{scene_id}.json").upload_from_string(layout)
+
+    holder, found = locate_scene(gcs, f"{gcs.root_uri}/scenes/{scene_id}/")
+    assert found == scene_id
+    path, given = fetch_reconstruction(holder, uri, tmp_path)
+    document = score(known_room(holder, scene_id), path, given, "world")
+    assert document["at_iou"]["0.5"]["f1"] == 1.0 and document["reconstruction"]["uri"] == uri
+    name = score_name(document["reconstruction"]["sha256"])
+    assert gcs.put_text(scene_id, name, json.dumps(document)) == f"{gcs.root_uri}/scenes/{scene_id}/{name}"
+    assert gcs.find("score-") == [(scene_id, name)]
+    assert reconstruction_quality(gcs, {scene_id: "utility_room"})["utility_room"]["f1_0.5"] == 1.0
+    with pytest.raises(InputError, match="not found"):
+        fetch_reconstruction(holder, f"gs://{cloud.bucket}/reconstructions/none.json", tmp_path)
+    with pytest.raises(InputError, match="not a scene folder of this run's bucket"):
+        locate_scene(gcs, f"gs://another-bucket/scenes/{scene_id}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
             [PREFECT, "--no-prompt", "deploy", "--name", "generate-shard/scene-generation-local"],
             [PREFECT, "--no-prompt", "deploy", "--name", "rerun-failed-scenes-local"],
             [PREFECT, "--no-prompt", "deploy", "--name", "scene-handoff-local"],
+            [PREFECT, "--no-prompt", "deploy", "--name", "score-reconstruction-local"],
             # a run capped by MAX_COST_USD in its job's environment, and its shards
             *(
                 [
@@ -102,7 +104,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
                     stderr=subprocess.STDOUT,
                 )
             )
-        yield {"api": env["PREFECT_API_URL"], "output": output, "logs": work}
+        yield {"api": env["PREFECT_API_URL"], "output": output, "logs": work, "env": env}
     finally:
         for process in reversed(started):
             emulators.stop(process)
@@ -225,15 +227,61 @@ def test_ui_runs_reruns_fan_out_over_two_workers_budgets_and_the_downstream_trig
     shutil.rmtree(output)
 
 
+def test_a_reconstruction_completed_event_scores_the_scene_beside_it(deployed, tmp_path):
+    """The downstream's hand-back: `reconstruction.completed` for a stored twin starts the scoring
+    deployment on the worker, which stores the score beside the scene."""
+    from scenegen.backends.local.folder import LocalSceneStorage
+    from scenegen.scorecard import MIN_PIXELS, ROOM_SURFACES
+    from scenegen.storage import LAYOUT
+    from tests.helpers import stored_scene
+
+    api, output, env = deployed["api"], deployed["output"], deployed["env"]
+    scene_id = stored_scene(output, "lab", 12)
+    layout = json.loads(LocalSceneStorage(output).read_text(scene_id, LAYOUT))
+    shown = [o for o in layout["objects"] if o["pixels"] >= MIN_PIXELS and o["category"] not in ROOM_SURFACES]
+    dropped = {shown[0]["id"], shown[1]["id"]}
+    reconstruction = tmp_path / "lab-reconstruction.json"
+    kept = [o for o in layout["objects"] if o["id"] not in dropped]
+    reconstruction.write_text(json.dumps({"objects": kept}))
+    # as the downstream does when its USD is built: the example hand-off flow's announce_reconstruction
+    announce = (
+        "import sys\n"
+        "from flows.hand_off_scene import announce_reconstruction\n"
+        "announce_reconstruction(sys.argv[1], sys.argv[2])\n"
+    )
+    emitted = subprocess.run(
+        [sys.executable, "-c", announce, scene_id, reconstruction.as_uri()],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert emitted.returncode == 0, emitted.stdout + emitted.stderr
+    [scored] = deployment_runs(api, "score-reconstruction-local", expected=1, logs=deployed["logs"])
+    assert scored.state.name == "Completed", scored.state.message
+    assert scored.parameters == {"scene": scene_id, "usd_uri": reconstruction.as_uri()}
+    [score_file] = (output / "scenes" / scene_id).glob("score-*.json")
+    document = json.loads(score_file.read_text())
+    n = document["counted_objects"]
+    assert document["at_iou"]["0.5"]["recall"] == (n - 2) / n and document["scene_id"] == scene_id
+    assert document["reconstruction"]["uri"] == reconstruction.as_uri()
+
+
 def hand_off_runs(api: str, expected: int, logs: Path, timeout: float = 240) -> list:
     """The runs of the downstream example, once `expected` of them have ended."""
+    return deployment_runs(api, "scene-handoff-local", expected, logs, timeout)
+
+
+def deployment_runs(api: str, deployment: str, expected: int, logs: Path, timeout: float = 240) -> list:
+    """The runs of a deployment, once `expected` of them have ended."""
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
 
     deadline = time.monotonic() + timeout
     with _client(api) as client:
         while True:
             runs = client.read_flow_runs(
-                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["scene-handoff-local"]))
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[deployment]))
             )
             ended = [r for r in runs if r.state and r.state.is_final()]
             if len(ended) >= expected or time.monotonic() > deadline:

@@ -147,6 +147,34 @@ class GcsSceneStorage:
             except exceptions.NotFound:
                 raise FileNotFoundError(f"{self.root_uri}/{path}") from None
 
+    def put_text(self, scene_id: str, name: str, text: str) -> str:
+        path = self._path(scene_id, name)
+        with transient_errors("GCS", _TRANSIENT):
+            self._put(path, text)
+        return f"{self.root_uri}/{path}"
+
+    def find(self, name_prefix: str) -> list[tuple[str, str]]:
+        with transient_errors("GCS", _TRANSIENT):
+            names = [blob.name for blob in self.bucket.list_blobs(prefix="scenes/", timeout=TIMEOUT_SECONDS)]
+        found = [name.split("/")[1:] for name in names if name.count("/") == 2]
+        return sorted((scene, name) for scene, name in found if name.startswith(name_prefix))
+
+    def download(self, uri: str, target: Path) -> Path:
+        bucket, _, path = uri.removeprefix("gs://").partition("/")
+        if not uri.startswith("gs://") or not path:
+            raise FileNotFoundError(uri)
+        partial = target.with_name(target.name + ".part")
+        with transient_errors("GCS", _TRANSIENT):
+            try:
+                self.bucket.client.bucket(bucket).blob(path).download_to_filename(
+                    partial, timeout=TIMEOUT_SECONDS
+                )
+            except exceptions.NotFound:
+                partial.unlink(missing_ok=True)
+                raise FileNotFoundError(uri) from None
+        partial.replace(target)
+        return target
+
     def is_complete(self, scene_id: str) -> bool:
         with transient_errors("GCS", _TRANSIENT):
             return self.bucket.blob(self._path(scene_id, MARKER)).exists(timeout=TIMEOUT_SECONDS)

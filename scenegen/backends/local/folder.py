@@ -11,7 +11,7 @@ from typing import Any
 
 from scenegen.images import sha256_file
 from scenegen.models import StagedFile, StoredScene
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, marker_document
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, local_path, marker_document
 
 
 class LocalSceneStorage:
@@ -61,6 +61,22 @@ class LocalSceneStorage:
 
     def read_text(self, scene_id: str, name: str) -> str:
         return (self.folder(scene_id) / name).read_text(encoding="utf-8")
+
+    def put_text(self, scene_id: str, name: str, text: str) -> str:
+        target = self.folder(scene_id) / name
+        _atomic_write(target, text)
+        return target.as_uri()
+
+    def find(self, name_prefix: str) -> list[tuple[str, str]]:
+        found = (self.root / "scenes").glob(f"*/{name_prefix}*")
+        return sorted((path.parent.name, path.name) for path in found if not path.name.endswith(".part"))
+
+    def download(self, uri: str, target: Path) -> Path:
+        source = local_path(uri)
+        if source is None or not source.is_file():
+            raise FileNotFoundError(uri)
+        _atomic_copy(source, target)
+        return target
 
     def is_complete(self, scene_id: str) -> bool:
         return (self.folder(scene_id) / MARKER).is_file()
