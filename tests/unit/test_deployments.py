@@ -61,6 +61,7 @@ def test_every_entrypoint_loads_and_accepts_its_parameters():
         "hand-off-scene/scene-handoff-local",
         "collect-batches/collect-batches",
         "collect-batches/collect-batches-local",
+        "score-reconstruction/score-reconstruction-local",
     }
     for entry in ENTRIES:
         if "parameters" in entry:
@@ -75,6 +76,32 @@ def test_the_downstream_example_is_started_by_each_completed_scene_with_its_id_a
         "scene_id": "{{ event.payload.scene_id }}",
         "scene_uri": "{{ event.payload.scene_uri }}",
     }
+
+
+def test_the_scorer_is_started_by_each_reconstruction_of_a_scene_with_its_id_and_usd():
+    """The trigger's template makes the scene's id from the event's resource (rendered as Prefect renders a
+    trigger's parameters), and its USD from the payload."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from prefect.server.events.schemas.events import ReceivedEvent
+    from prefect.server.utilities.user_templates import render_user_template_sync
+
+    [trigger] = DEPLOYMENTS["score-reconstruction/score-reconstruction-local"]["triggers"]
+    assert trigger["enabled"] and trigger["expect"] == ["reconstruction.completed"]
+    assert trigger["match"] == {"prefect.resource.id": "scenegen.scene.*"}
+    event = ReceivedEvent(
+        id=uuid.uuid4(),
+        occurred=datetime.now(UTC),
+        event="reconstruction.completed",
+        resource={"prefect.resource.id": "scenegen.scene.office-20261203-0d65718e50"},
+        payload={"usd_uri": "gs://bucket/recon/office.usda"},
+    )
+    rendered = {
+        name: render_user_template_sync(template, {"event": event})
+        for name, template in trigger["parameters"].items()
+    }
+    assert rendered == {"scene": "office-20261203-0d65718e50", "usd_uri": "gs://bucket/recon/office.usda"}
 
 
 def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_internal():
