@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scenegen.backends.local.folder import LocalSceneStorage
 from scenegen.backends.local.procedural import draw_scene
-from scenegen.models import HistoryRecord, SceneSpec, prompt_hash, utcnow
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, HistoryRecord, SceneSpec, prompt_hash, utcnow
 from scenegen.storage import SceneStorage, store_staged_scene
 
 
@@ -80,7 +80,13 @@ def note_uploads(monkeypatch) -> list[str]:
     return order
 
 
-def stored_scene(root: Path, archetype: str, seed: int, storage: SceneStorage | None = None) -> str:
+def stored_scene(
+    root: Path,
+    archetype: str,
+    seed: int,
+    storage: SceneStorage | None = None,
+    size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
+) -> str:
     """A procedural scene staged under `root` and stored as a run stores it (in `root`, or in `storage`),
     without a flow; its id."""
     spec = SceneSpec(
@@ -93,6 +99,6 @@ def stored_scene(root: Path, archetype: str, seed: int, storage: SceneStorage | 
         image_model="procedural-v2",
         prompt_model="local",
     )
-    rendered = draw_scene(spec, root / "staging" / f"{spec.scene_id}.png")
+    rendered = draw_scene(spec, root / "staging" / f"{spec.scene_id}.png", size)
     store_staged_scene(storage or LocalSceneStorage(root), spec, rendered, {"verdict": "suitable"})
     return spec.scene_id

@@ -43,7 +43,6 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
             [PREFECT, "--no-prompt", "deploy", "--name", "generate-shard/scene-generation-local"],
             [PREFECT, "--no-prompt", "deploy", "--name", "rerun-failed-scenes-local"],
             [PREFECT, "--no-prompt", "deploy", "--name", "scene-handoff-local"],
-            [PREFECT, "--no-prompt", "deploy", "--name", "score-reconstruction-local"],
             # a run capped by MAX_COST_USD in its job's environment, and its shards
             *(
                 [
@@ -236,6 +235,15 @@ def test_a_reconstruction_completed_event_scores_the_scene_beside_it(deployed, t
     from tests.helpers import stored_scene
 
     api, output, env = deployed["api"], deployed["output"], deployed["env"]
+    deployed_now = subprocess.run(
+        [PREFECT, "--no-prompt", "deploy", "--name", "score-reconstruction-local"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert deployed_now.returncode == 0, deployed_now.stdout + deployed_now.stderr
     scene_id = stored_scene(output, "lab", 12)
     layout = json.loads(LocalSceneStorage(output).read_text(scene_id, LAYOUT))
     shown = [o for o in layout["objects"] if o["pixels"] >= MIN_PIXELS and o["category"] not in ROOM_SURFACES]

@@ -73,7 +73,7 @@ def test_scores_are_printed_stored_by_digest_and_reported(clean_environment, cap
 def test_what_cannot_be_scored_is_refused_before_anything_is_written(
     case, expected, clean_environment, tmp_path, capsys
 ):
-    scene_id = stored_scene(clean_environment, "lab", 2)
+    scene_id = stored_scene(clean_environment, "lab", 2, size=(688, 384))  # only there to be named
     storage = LocalSceneStorage(clean_environment)
     plain = tmp_path / "plain.png"
     plain.write_bytes(b"not even a png")
