@@ -128,13 +128,13 @@ def detection_scores(
     pairs: list[tuple[int, int, float]], counted: set[int], reconstructed: int
 ) -> dict[str, dict[str, float]]:
     """Precision, recall and F1 at each IoU threshold. Recall counts the twin objects in `counted` (those the
-    image shows); a match to an uncounted object is neither a hit nor a false positive."""
+    image shows); a reconstructed object paired with an uncounted one, at any overlap, is neither a hit nor
+    a false positive at any threshold: the image did not show what it found."""
+    spared = sum(1 for i, _, _ in pairs if i not in counted)
+    predicted = reconstructed - spared
     scores = {}
     for threshold in THRESHOLDS:
-        hits = [(i, j) for i, j, iou in pairs if iou >= threshold]
-        found = sum(1 for i, _ in hits if i in counted)
-        spared = sum(1 for i, _ in hits if i not in counted)
-        predicted = reconstructed - spared
+        found = sum(1 for i, _, iou in pairs if iou >= threshold and i in counted)
         precision = found / predicted if predicted else 0.0
         recall = found / len(counted) if counted else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

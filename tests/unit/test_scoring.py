@@ -160,3 +160,12 @@ def test_a_y_up_centimetre_stage_with_the_older_semantics_reads_in_metres_z_up(t
     assert box.category == "crate"
     assert box.center == pytest.approx((1.0, 2.0, 0.5))
     assert sorted(box.size[:2]) == pytest.approx([0.4, 0.8]) and box.size[2] == pytest.approx(1.0)
+
+
+def test_what_the_image_does_not_show_counts_against_neither_precision_nor_recall():
+    # twin 0 is hidden and found loosely, twin 1 shown and found well, twin 2 shown and missed; reconstructed
+    # object 2 matches nothing
+    pairs = [(0, 0, 0.3), (1, 1, 0.9)]
+    scores = detection_scores(pairs, counted={1, 2}, reconstructed=3)
+    for threshold in ("0.25", "0.5"):
+        assert scores[threshold]["precision"] == 0.5 and scores[threshold]["recall"] == 0.5
