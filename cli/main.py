@@ -182,12 +182,10 @@ def check_score_input(run: Run, scene: str, reconstruction: str, frame) -> None:
     import tempfile
     from pathlib import Path
 
-    from scenegen.scorecard import fetch_reconstruction, known_room, locate_scene, read_placed
+    from scenegen.scorecard import open_inputs, read_placed
 
-    storage, scene_id = locate_scene(run.resources.storage, scene)
-    room = known_room(storage, scene_id)
     with tempfile.TemporaryDirectory(prefix="scenegen-score-") as folder:
-        path, _ = fetch_reconstruction(storage, reconstruction, Path(folder))
+        _, room, path, _ = open_inputs(run.resources.storage, scene, reconstruction, Path(folder))
         read_placed(room, path, frame)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scenegen.render.geometry import turn_about_z
 from scenegen.scoring import Box
 from scenegen.usd import USD_LOCK, first_use
 
@@ -37,12 +37,8 @@ def write_cube_stage(
         UsdGeom.SetStageUpAxis(stage, up)
         UsdGeom.SetStageMetersPerUnit(stage, metres_per_unit)
         for index, box in enumerate(boxes):
-            yaw = math.radians(box.yaw_deg)
-            turn = np.array(
-                [[math.cos(yaw), -math.sin(yaw), 0], [math.sin(yaw), math.cos(yaw), 0], [0, 0, 1]]
-            )
-            placed = np.eye(4)
-            placed[:3, :3] = turn * np.maximum(box.size, 1e-4)  # the unit cube, stretched and turned
+            placed = np.eye(4)  # the unit cube, stretched and turned
+            placed[:3, :3] = turn_about_z(box.yaw_deg) * np.maximum(box.size, 1e-4)
             placed[:3, 3] = box.center
             cube = UsdGeom.Cube.Define(stage, f"/World/{box.category}_{index}")
             cube.CreateSizeAttr(1.0)
@@ -67,11 +63,8 @@ def reconstructed(boxes: list[Box], jitter_m: float, missed: float, rng: np.rand
 
 def own_frame(scale: float = 0.5, turn_deg: float = 20.0, shift_m: tuple = (3.0, -1.0, 0.2)) -> np.ndarray:
     """The reconstruction's own frame: the room scaled, turned about the up axis and moved."""
-    turn = math.radians(turn_deg)
     frame = np.eye(4)
-    frame[:3, :3] = scale * np.array(
-        [[math.cos(turn), -math.sin(turn), 0], [math.sin(turn), math.cos(turn), 0], [0, 0, 1]]
-    )
+    frame[:3, :3] = scale * turn_about_z(turn_deg)
     frame[:3, 3] = shift_m
     return frame
 

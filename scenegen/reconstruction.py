@@ -19,12 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from scenegen.errors import InputError
+from scenegen.render.geometry import turn_about_z
 from scenegen.scoring import Box
 from scenegen.usd import USD_LOCK, first_use
 
 NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*)_\d+$")  # chair_12 -> chair
-Y_UP_TO_Z_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # (x, y, z) -> (x, -z, y)
-CAMERA_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])  # z up -> OpenCV's -y up
+# A quarter turn about x, (x, y, z) -> (x, -z, y): a Y-up stage's axes made Z up, and a Z-up box's axes
+# made the camera's (its up along the camera's -y)
+QUARTER_TURN_ABOUT_X = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 
 
 @dataclass(frozen=True)
@@ -64,31 +66,33 @@ def read_reconstruction(path: Path, placement: Placement | None = None) -> list[
 def _placed_box(box: Box, placement: Placement) -> Box:
     if not placement.camera_axes and np.allclose(placement.rotation, np.eye(3)):
         return Box(box.category, tuple(np.add(box.center, placement.translation)), box.size, box.yaw_deg)
-    yaw = math.radians(box.yaw_deg)
-    turn = np.array([[math.cos(yaw), -math.sin(yaw), 0.0], [math.sin(yaw), math.cos(yaw), 0.0], [0, 0, 1]])
+    turn = turn_about_z(box.yaw_deg)
     if placement.camera_axes:  # its own z (up) is the camera's -y, its y the camera's z
-        turn = CAMERA_UP @ turn
+        turn = QUARTER_TURN_ABOUT_X @ turn
     edges = (turn * np.asarray(box.size)).T  # its three edges, as rows
     origin = np.asarray(box.center) - edges.sum(axis=0) / 2
     corners = np.vstack([origin, origin + edges])
     return _box_from_corners(box.category, corners @ placement.rotation.T + placement.translation)
 
 
+def layout_boxes(objects: list[dict]) -> list[Box]:
+    """Boxes of objects in layout.json's schema (KeyError, TypeError or ValueError for what is not)."""
+    return [
+        Box(
+            str(o["category"]),
+            tuple(map(float, o["center_m"])),
+            tuple(map(float, o["size_m"])),
+            float(o.get("yaw_deg", 0.0)),
+        )
+        for o in objects
+    ]
+
+
 def _json_boxes(path: Path) -> list[Box]:
     try:
-        objects = json.loads(path.read_text(encoding="utf-8"))["objects"]
-        boxes = [
-            Box(
-                str(o["category"]),
-                tuple(map(float, o["center_m"])),
-                tuple(map(float, o["size_m"])),
-                float(o.get("yaw_deg", 0.0)),
-            )
-            for o in objects
-        ]
+        return layout_boxes(json.loads(path.read_text(encoding="utf-8"))["objects"])
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not layout.json's object schema ({exc})") from exc
-    return boxes
 
 
 def _usd_boxes(path: Path, placement: Placement) -> list[Box]:
@@ -104,7 +108,7 @@ def _usd_boxes(path: Path, placement: Placement) -> list[Box]:
             raise InputError(f"{path}: not a USD stage")
         metres = UsdGeom.GetStageMetersPerUnit(stage)
         y_up = UsdGeom.GetStageUpAxis(stage) == UsdGeom.Tokens.y and not placement.camera_axes
-        turn = placement.rotation @ (Y_UP_TO_Z_UP if y_up else np.eye(3)) * metres
+        turn = placement.rotation @ (QUARTER_TURN_ABOUT_X if y_up else np.eye(3)) * metres
         cache = UsdGeom.BBoxCache(Usd.TimeCode.Default(), [UsdGeom.Tokens.default_, UsdGeom.Tokens.render])
         boxes = []
         prims = iter(Usd.PrimRange(stage.GetPseudoRoot()))

@@ -21,7 +21,13 @@ from scenegen.backends.local.folder import LocalSceneStorage
 from scenegen.errors import InputError
 from scenegen.images import sha256_file
 from scenegen.models import SCENE_ID_PATTERN
-from scenegen.reconstruction import Placement, camera_placement, read_reconstruction, reconstruction_format
+from scenegen.reconstruction import (
+    Placement,
+    camera_placement,
+    layout_boxes,
+    read_reconstruction,
+    reconstruction_format,
+)
 from scenegen.scoring import THRESHOLDS, Box, chamfer, detection_scores, match, pair_errors
 from scenegen.storage import LAYOUT, SCENE_JSON, SceneStorage, local_path
 
@@ -54,14 +60,13 @@ def locate_scene(storage: SceneStorage, scene: str) -> tuple[SceneStorage, str]:
     scenes/<id>) and its id."""
     if SCENE_ID_PATTERN.fullmatch(scene):
         return storage, scene
-    folder = local_path(scene) if scene.startswith("file:") else None
     if scene.startswith("gs://"):
         prefix = f"{storage.root_uri}/scenes/"
         if not scene.startswith(prefix):
             raise InputError(f"{scene}: not a scene folder of this run's bucket ({prefix}<id>)")
         return storage, _scene_id(scene.removeprefix(prefix).rstrip("/"), scene)
-    folder = folder or Path(scene)
-    if not folder.is_dir():
+    folder = local_path(scene) if scene.startswith("file:") else Path(scene)
+    if folder is None or not folder.is_dir():
         raise InputError(f"{scene}: no such scene (an id, or the path or URI of a scenes/<id> folder)")
     folder = folder.resolve()
     if folder.parent.name != "scenes":
@@ -91,6 +96,17 @@ def fetch_reconstruction(storage: SceneStorage, given: str, folder: Path) -> tup
     return path, path.as_uri()
 
 
+def open_inputs(
+    storage: SceneStorage, scene: str, reconstruction: str, folder: Path
+) -> tuple[SceneStorage, KnownRoom, Path, str]:
+    """What scoring `reconstruction` against `scene` needs, or InputError: the storage holding the scene,
+    its room, a local file of the reconstruction (fetched into `folder` when it is not local) and its URI."""
+    holder, scene_id = locate_scene(storage, scene)
+    room = known_room(holder, scene_id)
+    path, uri = fetch_reconstruction(holder, reconstruction, folder)
+    return holder, room, path, uri
+
+
 def known_room(storage: SceneStorage, scene_id: str) -> KnownRoom:
     """The scene's room, or InputError: not stored, or stored without its room (a plain Gemini scene)."""
     try:
@@ -103,13 +119,11 @@ def known_room(storage: SceneStorage, scene_id: str) -> KnownRoom:
         raise InputError(
             f"scene {scene_id}: no known room to score against ({why}); twins and procedural scenes have one"
         )
-    layout = json.loads(storage.read_text(scene_id, LAYOUT))
-    objects = layout["objects"]
-    boxes = [Box(o["category"], tuple(o["center_m"]), tuple(o["size_m"]), o["yaw_deg"]) for o in objects]
+    objects = json.loads(storage.read_text(scene_id, LAYOUT))["objects"]
     return KnownRoom(
         scene_id,
         document.get("spec", {}).get("archetype", ""),
-        boxes,
+        layout_boxes(objects),
         [int(o.get("pixels", 0)) for o in objects],
         document["result"]["camera"],
     )
@@ -117,13 +131,16 @@ def known_room(storage: SceneStorage, scene_id: str) -> KnownRoom:
 
 def read_placed(room: KnownRoom, reconstruction: Path, frame: Frame) -> list[Box]:
     """The reconstruction's boxes; in the twin's world already unless the frame is unknown."""
+    return read_reconstruction(reconstruction, _placement(room, frame))
+
+
+def _placement(room: KnownRoom, frame: Frame) -> Placement:
+    """Where a frame sits in the room's world: the camera's pose for the camera frame, else where it is."""
     if frame not in FRAMES:
         raise InputError(f"frame {frame!r}: one of {', '.join(FRAMES)}")
     if frame == "camera":
-        placement = camera_placement(room.camera["position_m"], room.camera["world_from_camera"])
-    else:
-        placement = Placement()
-    return read_reconstruction(reconstruction, placement)
+        return camera_placement(room.camera["position_m"], room.camera["world_from_camera"])
+    return Placement()
 
 
 def score(
@@ -134,18 +151,16 @@ def score(
     ignore_labels: bool = False,
 ) -> dict[str, Any]:
     """The score document of `reconstruction` (a local copy of what `uri` names) against the room."""
-    boxes = read_placed(room, reconstruction, frame)
+    placement = _placement(room, frame)
+    boxes = read_reconstruction(reconstruction, placement)
     if frame == "unknown":
         try:
             transform, _ = align(room.boxes, boxes, ignore_labels)
         except ValueError as exc:
             raise InputError(f"{uri}: cannot be aligned with scene {room.scene_id}: {exc}") from None
         boxes = [transform.apply_box(box) for box in boxes]
-    elif frame == "camera":
-        camera = camera_placement(room.camera["position_m"], room.camera["world_from_camera"])
-        transform = Similarity(1.0, camera.rotation, camera.translation)
     else:
-        transform = Similarity(1.0, np.eye(3), np.zeros(3))
+        transform = Similarity(1.0, placement.rotation, placement.translation)
 
     twin_objects = [i for i, box in enumerate(room.boxes) if box.category not in ROOM_SURFACES]
     found_objects = [j for j, box in enumerate(boxes) if box.category not in ROOM_SURFACES]

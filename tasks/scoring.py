@@ -14,9 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from scenegen.scorecard import (
     Frame,
-    fetch_reconstruction,
-    known_room,
-    locate_scene,
+    open_inputs,
     score,
     score_markdown,
     score_name,
@@ -30,11 +28,10 @@ def score_reconstruction_task(
 ) -> tuple[dict[str, Any], str]:
     """The score document and the URI it was stored at, beside the scene (the same reconstruction scored
     again replaces its own score; another reconstruction's is never touched)."""
-    holder, scene_id = locate_scene(storage, scene)
-    room = known_room(holder, scene_id)
     with tempfile.TemporaryDirectory(prefix="scenegen-score-") as folder:
-        path, uri = fetch_reconstruction(holder, reconstruction, Path(folder))
+        holder, room, path, uri = open_inputs(storage, scene, reconstruction, Path(folder))
         document = score(room, path, uri, frame, ignore_labels)
+    scene_id = room.scene_id
     name = score_name(document["reconstruction"]["sha256"])
     stored = holder.put_text(scene_id, name, json.dumps(document, indent=2, sort_keys=True))
     at = document["at_iou"]

@@ -37,6 +37,13 @@ class Box:
     details: list[Detail] = field(default_factory=list)
 
 
+def turn_about_z(yaw_deg: float) -> np.ndarray:
+    """The 3x3 rotation by `yaw_deg` about the vertical axis (counter-clockwise seen from above)."""
+    yaw = math.radians(yaw_deg)
+    c, s = math.cos(yaw), math.sin(yaw)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
 @dataclass
 class Thing:
     """One object of the scene, and one instance id in its ground truth."""

@@ -1,21 +1,20 @@
 """A depth-buffered rasteriser for the boxes of a scene, in numpy, on one core.
 
 Every face of every box is a planar convex polygon, so over the screen its inverse depth is affine in the
-pixel coordinates and its edges are lines: a face is drawn by evaluating those at the pixel centres of its
-screen rectangle. Depth and face meet in one int64 key per pixel (the float32 inverse depth's bits, which
+pixel coordinates and its edges are lines: a face is drawn by evaluating those at the centres of the pixels
+it covers. Depth and face meet in one int64 key per pixel (the float32 inverse depth's bits, which
 order like the floats, above the face number), so keeping the nearest face is a maximum. Only the pixels a
 face covers are evaluated: each face's run of them on each row, found for many faces at once.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from scenegen.render.geometry import Color, Detail, PinholeCamera, Thing
+from scenegen.render.geometry import Color, Detail, PinholeCamera, Thing, turn_about_z
 
 NEAR = 0.05  # metres: geometry closer than this to the camera plane is clipped away
 FACE_BITS = 21  # faces per scene < 2**21
@@ -52,8 +51,7 @@ def visible_faces(things: list[Thing], eye: np.ndarray) -> Faces:
     """The faces of every part that turn towards the eye (a box's far faces are hidden by its near ones)."""
     corners, normals, owners, colors, emissive, details = [], [], [], [], [], []
     for index, thing in enumerate(things):
-        yaw = math.radians(thing.yaw_deg)
-        turn = np.array([[math.cos(yaw), -math.sin(yaw), 0], [math.sin(yaw), math.cos(yaw), 0], [0, 0, 1]])
+        turn = turn_about_z(thing.yaw_deg)
         for part in thing.parts:
             lo, hi = np.asarray(part.lo, float), np.asarray(part.hi, float)
             for axis, side in FACES:

@@ -35,7 +35,6 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
     started: list[subprocess.Popen] = []
     try:
         started.append(emulators.start_prefect_server(env, work / "server.log"))
-        cli = {"env": env, "cwd": REPO, "capture_output": True, "text": True, "timeout": 300}
         capped = json.dumps({"env": {"MAX_COST_USD": str(CAP_USD)}})
         for command in (
             [PREFECT, "work-pool", "create", "scenegen-local", "--type", "process"],
@@ -63,8 +62,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
                 )
             ),
         ):
-            done = subprocess.run(command, **cli)
-            assert done.returncode == 0, done.stdout + done.stderr
+            succeeds(command, env)
         output = work / "output"
         worker_env = env | {
             "OUTPUT_DIR": str(output),
@@ -107,6 +105,12 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, fake_gemini_server: FakeG
     finally:
         for process in reversed(started):
             emulators.stop(process)
+
+
+def succeeds(command: list[str], env: dict[str, str]) -> None:
+    """A command run in the repository as a user would run it; its output shown when it fails."""
+    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _client(api: str):
@@ -235,15 +239,7 @@ def test_a_reconstruction_completed_event_scores_the_scene_beside_it(deployed, t
     from tests.helpers import stored_scene
 
     api, output, env = deployed["api"], deployed["output"], deployed["env"]
-    deployed_now = subprocess.run(
-        [PREFECT, "--no-prompt", "deploy", "--name", "score-reconstruction-local"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert deployed_now.returncode == 0, deployed_now.stdout + deployed_now.stderr
+    succeeds([PREFECT, "--no-prompt", "deploy", "--name", "score-reconstruction-local"], env)
     scene_id = stored_scene(output, "lab", 12)
     layout = json.loads(LocalSceneStorage(output).read_text(scene_id, LAYOUT))
     shown = [o for o in layout["objects"] if o["pixels"] >= MIN_PIXELS and o["category"] not in ROOM_SURFACES]
@@ -257,15 +253,7 @@ def test_a_reconstruction_completed_event_scores_the_scene_beside_it(deployed, t
         "from flows.hand_off_scene import announce_reconstruction\n"
         "announce_reconstruction(sys.argv[1], sys.argv[2])\n"
     )
-    emitted = subprocess.run(
-        [sys.executable, "-c", announce, scene_id, reconstruction.as_uri()],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert emitted.returncode == 0, emitted.stdout + emitted.stderr
+    succeeds([sys.executable, "-c", announce, scene_id, reconstruction.as_uri()], env)
     [scored] = deployment_runs(api, "score-reconstruction-local", expected=1, logs=deployed["logs"])
     assert scored.state.name == "Completed", scored.state.message
     assert scored.parameters == {"scene": scene_id, "usd_uri": reconstruction.as_uri()}
