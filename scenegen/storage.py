@@ -18,13 +18,18 @@ SCENE_JSON = "scene.json"
 MARKER = ".scene_generation_complete"
 # Procedural scenes and twins: what the scene is (formats in scenegen.render.ground_truth)
 DEPTH, INSTANCES, LAYOUT, STAGE = "depth.png", "instances.png", "layout.json", "scene.usda"
-GROUND_TRUTH = (DEPTH, INSTANCES, LAYOUT, STAGE)
+NORMALS, SEMANTIC = "normals.png", "semantic.png"
+GROUND_TRUTH = (DEPTH, INSTANCES, NORMALS, SEMANTIC, LAYOUT, STAGE)
 REFERENCE = "reference.png"  # twins only: the render the photograph was made from
 # Removal order: the marker first, so that there is never a marker without its files
 SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH, REFERENCE)
 GROUND_TRUTH_FORMATS = {
     DEPTH: "16-bit grey PNG: millimetres along the optical axis, 0 where nothing is hit; the image's grid",
     INSTANCES: "16-bit grey PNG: the layout.json id of the object seen at each pixel, 0 where nothing is",
+    NORMALS: "8-bit RGB PNG: the camera-frame unit normal n (x right, y down, z forward) as "
+    "round((n + 1) / 2 * 255) per channel, (0, 0, 0) where nothing is hit; the image's grid",
+    SEMANTIC: "16-bit grey PNG: the category id of each pixel, 0 where nothing is; legend: layout.json's "
+    "categories",
     LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen; for a "
     "twin, photo_agreement)",
     STAGE: "USD stage (metres, Z up): the room and objects with semantic labels, and the camera",

@@ -3,6 +3,9 @@
 Formats (the interface contract, DESIGN.md section 2):
 - depth.png: 16-bit grey, millimetres along the optical axis, 0 where nothing is hit, the image's pixel grid;
 - instances.png: 16-bit grey, the id of the object seen at each pixel (0: nothing), as in layout.json;
+- normals.png: 8-bit RGB, the camera-frame unit normal n seen at each pixel as round((n + 1) / 2 * 255),
+  (0, 0, 0) where nothing is hit;
+- semantic.png: 16-bit grey, the category id of each pixel (0: nothing), legend in layout.json's categories;
 - layout.json: the room and every object with its oriented box (metres, the world frame of scene.json's
   camera pose, z up);
 - scene.usda: the same room and objects as a USD stage (metres, Z up), each object labelled with its
@@ -23,19 +26,25 @@ from PIL import Image
 from scenegen.models import Camera
 from scenegen.render.geometry import Thing
 from scenegen.render.procedural import Rendering
-from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, STAGE
+from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, SEMANTIC, STAGE
 from scenegen.usd import USD_LOCK, first_use
 
 APERTURE_MM = 20.955  # USD's default horizontal aperture; only its ratio to the focal length matters
 
 
 def write_ground_truth(rendering: Rendering, folder: Path, stem: str) -> dict[str, Path]:
-    """Write the four files as `{stem}.{name}` in `folder`, each whole or not at all; name -> path."""
+    """Write the ground-truth files as `{stem}.{name}` in `folder`, each whole or not at all; name -> path."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {name: folder / f"{stem}.{name}" for name in GROUND_TRUTH}
     layout = layout_document(rendering)
+    category_ids = {name: int(key) for key, name in layout["categories"].items()}
+    by_instance = np.zeros(max(t.id for t in rendering.things) + 1, np.uint16)
+    for thing in rendering.things:
+        by_instance[thing.id] = category_ids[thing.category]
     _write(paths[DEPTH], lambda path: _save_16_bit(rendering.depth_mm, path))
     _write(paths[INSTANCES], lambda path: _save_16_bit(rendering.instances, path))
+    _write(paths[NORMALS], lambda path: _save_png(Image.fromarray(rendering.normals, "RGB"), path))
+    _write(paths[SEMANTIC], lambda path: _save_16_bit(by_instance[rendering.instances], path))
     _write(paths[LAYOUT], lambda path: path.write_text(json.dumps(layout, indent=1), encoding="utf-8"))
     _write(paths[STAGE], lambda path: write_stage(layout, rendering.things, rendering.camera, path))
     return paths
@@ -48,7 +57,11 @@ def _write(target: Path, write) -> None:
 
 
 def _save_16_bit(values: np.ndarray, path: Path) -> None:
-    Image.fromarray(np.ascontiguousarray(values, np.uint16)).save(path, format="PNG", compress_level=1)
+    _save_png(Image.fromarray(np.ascontiguousarray(values, np.uint16)), path)
+
+
+def _save_png(image: Image.Image, path: Path) -> None:
+    image.save(path, format="PNG", compress_level=1)
 
 
 def layout_document(rendering: Rendering) -> dict[str, Any]:
@@ -79,6 +92,11 @@ def layout_document(rendering: Rendering) -> dict[str, Any]:
             "wall_ids": rendering.surfaces["wall"],
         },
         "objects": objects,
+        # semantic.png's legend: category ids in name order, 0 for nothing
+        "categories": {
+            str(number): name
+            for number, name in enumerate(sorted({t.category for t in rendering.things}), start=1)
+        },
     }
 
 

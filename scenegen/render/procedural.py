@@ -18,7 +18,7 @@ from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera
 from scenegen.render import looks
 from scenegen.render.geometry import PinholeCamera, Thing, mirrored
 from scenegen.render.layouts import RoomLayout, layout_of
-from scenegen.render.raster import draw_details, rasterize, visible_faces
+from scenegen.render.raster import Faces, draw_details, rasterize, visible_faces
 from scenegen.render.rooms import Room, ceiling_lights, scatter_props, shell, windows
 from scenegen.render.shading import Lights, shade
 
@@ -33,6 +33,7 @@ class Rendering:
     camera: Camera
     depth_mm: np.ndarray  # (h, w) uint16, along the optical axis; 0 where nothing is hit
     instances: np.ndarray  # (h, w) uint16, the thing seen; 0 where nothing is
+    normals: np.ndarray  # (h, w, 3) uint8, the camera-frame normal seen, encoded; 0 where nothing is
     things: list[Thing]
     room_size_m: tuple[float, float, float]
     surfaces: dict[str, list[int]]  # floor, wall and ceiling ids
@@ -72,8 +73,24 @@ def render_scene(
         depth = np.where(face >= 0, np.rint(1000.0 / inverse_depth), 0)
     depth_mm = np.clip(depth, 0, MAX_DEPTH_MM).astype(np.uint16)
     return Rendering(
-        image, _describe(camera), depth_mm, instances, things, (room.width, room.depth, room.height), surfaces
+        image,
+        _describe(camera),
+        depth_mm,
+        instances,
+        _encoded_normals(faces, face, camera),
+        things,
+        (room.width, room.depth, room.height),
+        surfaces,
     )
+
+
+def _encoded_normals(faces: Faces, face: np.ndarray, camera: PinholeCamera) -> np.ndarray:
+    """Each pixel's face normal in the camera frame (OpenCV axes), as round((n + 1) / 2 * 255); one table
+    row per face, so the frame is a single lookup."""
+    in_camera = np.asarray(faces.normals, np.float64) @ camera.rotation  # R^T n, for every face at once
+    table = np.rint((in_camera + 1.0) / 2.0 * 255.0).astype(np.uint8)
+    table = np.concatenate([table, np.zeros((1, 3), np.uint8)])  # the last row: nothing hit
+    return table[np.where(face >= 0, face, len(table) - 1)]
 
 
 def _furnished_room(

@@ -25,7 +25,7 @@ from scenegen.errors import InputError
 from scenegen.history import PLANNED_GRACE_SECONDS, rerun_specs
 from scenegen.models import utcnow
 from scenegen.prompts import LocalPromptWriter
-from scenegen.storage import MARKER
+from scenegen.storage import GROUND_TRUTH, MARKER
 from scenegen.workers import WorkerPool, warm_up
 from tasks.planning import abandoned_on_this_api
 from tests import hooks
@@ -110,7 +110,7 @@ def test_the_same_spec_gives_the_same_bytes_with_one_and_with_two_workers(tmp_pa
             pool.close()
         made[workers] = {spec.scene_id: digests(folder / spec.scene_id) for spec in planned}
     assert made[1] == made[2]
-    assert all(len(files) == 5 for files in made[1].values())  # the image and its four ground-truth files
+    assert all(len(files) == 1 + len(GROUND_TRUTH) for files in made[1].values())  # the image and its truth
 
 
 def test_a_render_that_never_returns_is_ended_retried_once_and_recorded(

@@ -17,7 +17,7 @@ from scenegen.models import RenderedImage, SceneSpec
 from scenegen.render import render_scene
 from scenegen.render.geometry import Box, PinholeCamera, Thing
 from scenegen.render.raster import rasterize, visible_faces
-from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, STAGE
+from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, SEMANTIC, STAGE
 
 SIZE = (688, 384)  # a quarter of the real frame: the same code, four times fewer pixels
 TAGS = ("evening_light", "busy_state", "large_space", "heavy_clutter", "industrial_style")
@@ -258,3 +258,63 @@ def test_the_same_spec_gives_the_same_bytes_in_all_five_files(tmp_path):
         assert Path(one).read_bytes() == Path(other).read_bytes(), one
     other_seed = draw_scene(spec("grocery", seed=5), tmp_path / "c" / "x.png", SIZE)
     assert files(other_seed)[LAYOUT].read_bytes() != files(first)[LAYOUT].read_bytes()
+
+
+def decoded_normals(rendered: RenderedImage) -> np.ndarray:
+    """normals.png as unit vectors in the camera frame (DESIGN.md section 2's encoding)."""
+    with Image.open(files(rendered)[NORMALS]) as image:
+        assert image.mode == "RGB" and image.size == SIZE
+        encoded = np.asarray(image, np.float64)
+    return encoded / 255 * 2 - 1
+
+
+@pytest.mark.parametrize("archetype", NAMES)
+def test_the_normals_are_those_the_depth_gives_on_every_planar_region(rendered, archetype):
+    depth, ids, _ = read(rendered[archetype])
+    normals = decoded_normals(rendered[archetype])
+    camera = rendered[archetype].camera
+    vs, us = np.mgrid[0 : SIZE[1], 0 : SIZE[0]]
+    points = np.stack(
+        [(us + 0.5 - camera.cx) * depth / camera.fx, (vs + 0.5 - camera.cy) * depth / camera.fy, depth],
+        axis=-1,
+    )
+    step = 2  # pixels either side: millimetre depth steps are noise over one pixel at a distance
+    across = points[step:-step, 2 * step :] - points[step:-step, : -2 * step]
+    down = points[2 * step :, step:-step] - points[: -2 * step, step:-step]
+    from_depth = np.cross(across, down)
+    from_depth /= np.linalg.norm(from_depth, axis=-1, keepdims=True) + 1e-12
+    stored = normals[step:-step, step:-step]
+    # planar: the whole neighbourhood shows one object with one normal (one face of it)
+    inner = (slice(step, -step), slice(step, -step))
+    planar = np.ones(stored.shape[:2], bool)
+    for dv in range(-step, step + 1):
+        for du in range(-step, step + 1):
+            shifted = (slice(step + dv, SIZE[1] - step + dv), slice(step + du, SIZE[0] - step + du))
+            planar &= ids[shifted] == ids[inner]
+            planar &= (np.abs(normals[shifted] - stored) < 0.02).all(axis=-1)
+    # and no step between parallel faces: on a plane, inverse depth is affine across the frame
+    inverse = 1.0 / depth
+    bend_across = inverse[step:-step, 2 * step :] - 2 * inverse[inner] + inverse[step:-step, : -2 * step]
+    bend_down = inverse[2 * step :, step:-step] - 2 * inverse[inner] + inverse[: -2 * step, step:-step]
+    planar &= np.maximum(np.abs(bend_across), np.abs(bend_down)) < 2e-3 * inverse[inner]
+    assert planar.mean() > 0.5
+    assert np.abs(np.linalg.norm(stored[planar], axis=-1) - 1).max() < 0.02  # unit vectors, 8-bit
+    assert (stored[planar] * points[inner][planar]).sum(axis=-1).max() < 0  # every one faces the camera
+    cosine = np.abs((from_depth[planar] * stored[planar]).sum(axis=-1))
+    angles = np.degrees(np.arccos(np.clip(cosine, -1, 1)))
+    assert np.quantile(angles, 0.99) <= 10, np.quantile(angles, [0.5, 0.9, 0.99])
+
+
+@pytest.mark.parametrize("archetype", NAMES)
+def test_the_semantic_mask_is_the_instance_mask_through_the_layouts_categories(rendered, archetype):
+    _, ids, layout = read(rendered[archetype])
+    with Image.open(files(rendered[archetype])[SEMANTIC]) as image:
+        assert image.size == SIZE
+        semantic = np.asarray(image, np.int64)
+    legend = {int(key): name for key, name in layout["categories"].items()}
+    assert sorted(legend) == list(range(1, len(legend) + 1)) and 0 not in legend
+    category_of = {entry["id"]: entry["category"] for entry in layout["objects"]}
+    for object_id in np.unique(ids):
+        classes = np.unique(semantic[ids == object_id])
+        assert len(classes) == 1 and legend[int(classes[0])] == category_of[int(object_id)]
+    assert set(legend.values()) == set(category_of.values())
