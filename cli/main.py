@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
         "frame (OpenCV axes), or unknown, frame and scale found by alignment (default)",
     )
     score.add_argument("--ignore-labels", action="store_true", help="match objects whatever their categories")
+    validate = commands.add_parser(
+        "validate",
+        help="check a twin's scene.usda: usd-core's validators, no overlaps, and at rest for 2 s in Newton",
+    )
+    validate.add_argument(
+        "scene", metavar="SCENE_ID|PATH", help="a stored scene's id, or a scene folder or a USD file here"
+    )
     return parser
 
 
@@ -132,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"scenegen: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+    if args.command == "validate":
+        return validate_command(args.scene, overrides)
 
     # An offline tool has no business phoning home; the temporary Prefect server inherits these.
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -175,6 +185,34 @@ def main(argv: list[str] | None = None) -> int:
                 return_state=True,
             )
     return report_state(state, run)
+
+
+def validate_command(scene: str, overrides: dict) -> int:
+    """Findings one per line, then a summary; exit 1 on any finding. Needs no Prefect server."""
+    import tempfile
+    from pathlib import Path
+
+    from scenegen.at_rest import start_newton
+    from scenegen.validation import stage_of, stored_stage, validate
+
+    try:
+        start_newton()  # Newton installed, Warp started before anything else could start a thread
+        with tempfile.TemporaryDirectory(prefix="scenegen-validate-") as folder:
+            if Path(scene).exists():
+                path = stage_of(Path(scene))
+            else:
+                from tasks.resources import prepare_run
+
+                storage = prepare_run(**overrides).resources.storage
+                path = stored_stage(storage, scene, Path(folder))
+            result = validate(path)
+    except InputError as exc:
+        print(f"scenegen: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for finding in result.findings:
+        print(finding.line())
+    print(result.summary().replace(str(path), scene))
+    return EXIT_OK if result.passed else EXIT_FAILED
 
 
 def check_score_input(run: Run, scene: str, reconstruction: str, frame) -> None:

@@ -32,7 +32,8 @@ GROUND_TRUTH_FORMATS = {
     "categories",
     LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen; for a "
     "twin, photo_agreement)",
-    STAGE: "USD stage (metres, Z up): the room and objects with semantic labels, and the camera",
+    STAGE: "USD stage (metres, kilograms, Z up): the room and objects with semantic labels, colliders, rigid "
+    "bodies and masses, materials, the renderer's lights, and the camera",
     REFERENCE: "RGB PNG: the procedural render the photograph was made from; the ground truth is its",
 }
 

@@ -127,16 +127,17 @@ def shelving(
     *,
     category="shelving",
     fixture=None,
+    base=0.0,
 ) -> None:
-    """Open shelving: posts, boards, and goods on each board seen from `front`."""
+    """Open shelving standing at height `base`: posts, boards, and goods on each board seen from `front`."""
     t = 0.04
     along_x = (x1 - x0) >= (y1 - y0)
     length = (x1 - x0) if along_x else (y1 - y0)
     with room.thing(category, fixture):
         for px, py in ((x0, y0), (x1 - t, y0), (x0, y1 - t), (x1 - t, y1 - t)):
-            room.add(px, py, 0, px + t, py + t, height, frame)
+            room.add(px, py, base, px + t, py + t, base + height, frame)
         for k in range(levels):
-            z = 0.12 + k * (height - 0.2) / levels
+            z = base + 0.12 + k * (height - 0.2) / levels
             room.add(x0, y0, z, x1, y1, z + 0.03, frame)
             if goods and room.rng.random() < 0.9:
                 gap = (height - 0.2) / levels * room.rng.uniform(0.45, 0.8)

@@ -19,7 +19,8 @@ from scenegen.render import looks
 from scenegen.render.geometry import PinholeCamera, Thing, mirrored
 from scenegen.render.layouts import RoomLayout, layout_of
 from scenegen.render.raster import Faces, draw_details, rasterize, visible_faces
-from scenegen.render.rooms import Room, ceiling_lights, scatter_props, shell, windows
+from scenegen.render.rooms import Room, ceiling_lights, light_sources, scatter_props, shell, windows
+from scenegen.render.settle import clear_attachments, settle
 from scenegen.render.shading import Lights, shade
 
 HORIZONTAL_FOV_DEG = 95.0
@@ -37,6 +38,7 @@ class Rendering:
     things: list[Thing]
     room_size_m: tuple[float, float, float]
     surfaces: dict[str, list[int]]  # floor, wall and ceiling ids
+    lights: Lights  # the fixtures and windows lit as the image shows
 
 
 def render_scene(
@@ -81,6 +83,7 @@ def render_scene(
         things,
         (room.width, room.depth, room.height),
         surfaces,
+        lights,
     )
 
 
@@ -115,10 +118,13 @@ def _furnished_room(
     fixture_glow = (255, 236, 200) if light.sun == (0, 0, 0) else (250, 250, 246)
     surfaces = shell(room, layout.tile_m * rng.choice((0.5, 1.0, 1.0, 2.0)))
     spacing = layout.light_spacing_m * rng.uniform(0.8, 1.25)
-    fixtures = ceiling_lights(room, spacing, fixture_glow)
-    daylight = windows(room, max(1, int(room.width // 4))) if layout.windows else []
+    ceiling_lights(room, spacing, fixture_glow)
+    if layout.windows:
+        windows(room, max(1, int(room.width // 4)))
     layout.furnish(room)
     scatter_props(room, round((6 + room.width * room.depth / 8) * room.density))
+    room.things = settle(clear_attachments(room.things))
+    fixtures, daylight = light_sources(room)
     lights = Lights(
         look=light,
         fixtures=np.array(fixtures, float).reshape(-1, 3),

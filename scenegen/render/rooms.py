@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from scenegen.render.geometry import Box, Color, Detail, Thing
+from scenegen.render.geometry import Box, Color, Detail, Thing, Vec3
 from scenegen.render.looks import Palette
 
 CARDBOARD = (176, 134, 88)
+FIXTURE_LIGHT_DROP_M, DAYLIGHT_INSET_M = 0.3, 0.6
 PROP_COLOURS = [CARDBOARD, (60, 90, 160), (200, 60, 50), (235, 235, 230), (70, 150, 90), (40, 40, 45)]
 
 
@@ -101,10 +102,9 @@ def shell(room: Room, tile: float) -> dict[str, list[int]]:
     return ids
 
 
-def windows(room: Room, count: int) -> list[tuple[float, float, float]]:
-    """Windows in the far wall (y = depth); their centres, where daylight comes in."""
+def windows(room: Room, count: int) -> None:
+    """Windows in the far wall (y = depth), one thing each."""
     w, d, h = room.width, room.depth, room.height
-    centres = []
     for k in range(count):
         width = min(2.0, w * 0.6 / count)
         x0 = (k + 0.5) * w / count - width / 2
@@ -127,15 +127,10 @@ def windows(room: Room, count: int) -> list[tuple[float, float, float]]:
                     )
                 ],
             )
-        centres.append((x0 + width / 2, d - 0.6, h * 0.6))
-    return centres
 
 
-def ceiling_lights(
-    room: Room, spacing: float, colour: Color, size=(1.2, 0.3)
-) -> list[tuple[float, float, float]]:
-    """Glowing fixtures under the ceiling, one thing each; their positions, for the shading."""
-    positions = []
+def ceiling_lights(room: Room, spacing: float, colour: Color, size=(1.2, 0.3)) -> None:
+    """Glowing fixtures under the ceiling, one thing each."""
     nx, ny = max(1, round(room.width / spacing)), max(1, round(room.depth / spacing))
     along_x = room.rng.random() < 0.5
     sx, sy = size if along_x else size[::-1]
@@ -145,8 +140,21 @@ def ceiling_lights(
             z = room.height - 0.02
             with room.thing("ceiling_light"):
                 room.add(x - sx / 2, y - sy / 2, z - 0.05, x + sx / 2, y + sy / 2, z, colour, emissive=True)
-            positions.append((x, y, z - 0.3))
-    return positions
+
+
+def light_sources(room: Room) -> tuple[list[Vec3], list[Vec3]]:
+    """Where the shading puts the light of each ceiling fixture (a little below it) and of each window
+    (in the room before it, at its middle height) that the room still has."""
+    fixtures, daylight = [], []
+    for thing in room.things:
+        if thing.category in ("ceiling_light", "window"):
+            (part,) = thing.parts
+            x, z = (part.lo[0] + part.hi[0]) / 2, (part.lo[2] + part.hi[2]) / 2
+            if thing.category == "ceiling_light":
+                fixtures.append((x, (part.lo[1] + part.hi[1]) / 2, part.hi[2] - FIXTURE_LIGHT_DROP_M))
+            else:
+                daylight.append((x, room.depth - DAYLIGHT_INSET_M, z))
+    return fixtures, daylight
 
 
 def scatter_props(room: Room, count: int) -> None:

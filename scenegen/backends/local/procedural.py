@@ -8,10 +8,13 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
+
 from scenegen.agreement import AgreementConfig, save_reference_edges
 from scenegen.image_checks import measure
 from scenegen.images import preview_bytes, preview_path, sha256_file, write_atomically
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, RenderedImage, SceneSpec, StagedFile
+from scenegen.png import write_png
 from scenegen.render import render_scene
 from scenegen.render.ground_truth import write_ground_truth
 from scenegen.render.procedural import Rendering
@@ -46,7 +49,7 @@ def _drawn(spec: SceneSpec, destination: Path, size: tuple[int, int]) -> tuple[R
     destination.parent.mkdir(parents=True, exist_ok=True)
     ground_truth = write_ground_truth(rendering, destination.parent, destination.stem)
     partial = destination.with_name(destination.name + ".part")
-    rendering.image.save(partial, format="PNG", compress_level=1)  # fast; the pixels, not zlib, matter
+    write_png(np.asarray(rendering.image), partial)
     os.replace(partial, destination)
     rendered = RenderedImage(
         path=str(destination),

@@ -76,4 +76,4 @@ def home_laundry(room: Room) -> None:
         with room.thing("laundry_basket", BASKETS, yaw_deg=rng.uniform(-45, 45), pivot=(bx + 0.27, by + 0.2)):
             room.add(bx, by, 0, bx + 0.55, by + 0.4, 0.32, colour)
     with room.thing("ironing_board", IRONING):  # folded on the wall
-        room.add(w - 0.12, 0.5, 0, w - 0.05, 1.7, 1.3, (180, 185, 190))
+        room.add(w - 0.12, 0.5, 0, w - 0.05, min(1.7, d - 0.75), 1.3, (180, 185, 190))  # clear of the cabinet

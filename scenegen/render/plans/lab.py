@@ -42,12 +42,13 @@ def lab(room: Room) -> None:
             start,
             x + 0.9,
             stop,
-            2.0,
+            1.1,
             2,
             (160, 165, 170),
             FRONT_NEG_X,
             category="reagent_shelf",
             fixture=GLASSWARE,
+            base=0.92,  # on the bench's top
         )
         for _ in range(int(2 + 5 * room.busy)):
             px, py = rng.uniform(x + 0.05, x + 0.5), rng.uniform(start, stop - 0.4)

@@ -41,11 +41,11 @@ def loading_dock(room: Room) -> None:
             )
         for bumper_x in (x - 0.3, x + door_width + 0.05):
             with room.thing("dock_bumper", BUMPERS):
-                room.add(bumper_x, d - 0.35, 0.9, bumper_x + 0.25, d - 0.05, 1.5, (20, 20, 22))
+                room.add(bumper_x, d - 0.3, 1.2, bumper_x + 0.25, d, 1.8, (20, 20, 22))  # above the apron
         with room.thing("bollard", BOLLARDS):
             room.add(x + 1.2, d - apron - 0.6, 0, x + 1.5, d - apron - 0.3, 1.2, (240, 200, 30))
-    with room.thing("dock_apron"):  # the raised floor along the doors
-        room.add(0, d - apron, 0, w, d, 1.18, room.jitter(p.floor, 6))
+    with room.thing("dock_apron"):  # the raised floor along the doors, inside the skirting
+        room.add(0, d - apron, 0, w - 0.03, d - 0.03, 1.18, room.jitter(p.floor, 6))
     for _ in range(int(3 + 6 * room.density)):  # staged freight
         x, y = rng.uniform(2.5, w - 2.5), rng.uniform(3.0, d - apron - 2.0)
         with room.thing(

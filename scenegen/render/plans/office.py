@@ -56,7 +56,8 @@ def office(room: Room) -> None:
                         room.add(cx - 0.25, cy, 0.42, cx + 0.25, cy + 0.5, 0.5, chair)
                         back = cy if facing_y else cy + 0.45
                         room.add(cx - 0.25, back, 0.5, cx + 0.25, back + 0.05, 1.0, chair)
-                        room.add(cx - 0.04, cy + 0.21, 0.0, cx + 0.04, cy + 0.29, 0.42, p.metal)
+                        room.add(cx - 0.04, cy + 0.21, 0.05, cx + 0.04, cy + 0.29, 0.42, p.metal)
+                        room.add(cx - 0.3, cy - 0.05, 0.0, cx + 0.3, cy + 0.55, 0.05, p.metal)  # the base
     for k in range(rng.randint(2, max(2, int(d // 1.6)))):  # filing cabinets on the right wall
         y = 1.0 + k * 0.5
         if y > d - 1.0:
@@ -77,9 +78,9 @@ def office(room: Room) -> None:
         room,
         rng.uniform(0.5, w - 3.5),
         d * 0.3,
-        1.0,
+        1.35,  # above the filing cabinets
         2.4,
-        1.2,
+        1.0,
         (245, 245, 245),
         wall=rng.choice(["far_x", "far_y"]),
         category="whiteboard",

@@ -47,16 +47,18 @@ def utility_room(room: Room) -> None:
             (150, 155, 160),
             details=[grid(FRONT_NEG_X, 3, 2, (130, 134, 140), 0.08, handle=(60, 60, 60))],
         )
-        room.add(w - 1.2, unit_y + 0.4, 1.9, w - 0.4, unit_y + 1.1, h - 0.6, (190, 194, 198))
-    with room.thing("duct", AIR):  # the main duct across the room
-        room.add(0.6, unit_y + 0.4, h - 0.9, w - 0.4, unit_y + 1.1, h - 0.4, (190, 194, 198))
+        room.add(w - 1.2, unit_y + 0.4, 1.9, w - 0.4, unit_y + 1.1, h - 0.4, (190, 194, 198))
+    with room.thing("duct", AIR):  # the main duct across the room, from the unit's riser
+        room.add(0.6, unit_y + 0.4, h - 0.9, w - 1.2, unit_y + 1.1, h - 0.4, (190, 194, 198))
     heater_y = d - rng.uniform(1.6, 2.6)
     with room.thing("water_heater", HEATER):
         room.add(0.1, heater_y, 0, 0.75, heater_y + 0.65, 1.7, (236, 236, 232))
     for k, colour in enumerate([(184, 115, 51), (40, 110, 60), (190, 40, 40)][: rng.randint(2, 3)]):
         z = h - 0.35 - k * 0.22
         with room.thing("pipe", PIPES):
-            room.add(0.2, d - 0.45 - k * 0.15, z, w - 0.2, d - 0.35 - k * 0.15, z + 0.1, colour)
+            room.add(
+                0.2, d - 0.45 - k * 0.15, z, w - 0.5, d - 0.35 - k * 0.15, z + 0.1, colour
+            )  # to the riser
     with room.thing("fire_riser", RISER):
         room.add(w - 0.5, d - 0.5, 0, w - 0.35, d - 0.35, h, (200, 30, 30))
     with room.thing("cable_tray", TRAYS):

@@ -79,7 +79,7 @@ def _rack_row(room: Room, across, lo, first, bays, bay, levels, level_height, up
             _add(room, across, first, lo, last, lo + 0.06, z - 0.14, z, beam)
             _add(room, across, first, lo + 1.14, last, lo + 1.2, z - 0.14, z, beam)
     for level in range(levels + 1):
-        z = 0.15 + level * level_height
+        z = 0.15 + level * level_height if level else 0.0  # on a pair of beams, or on the floor
         for k in range(bays):
             for slot in range(2):
                 if rng.random() > 0.55 + 0.3 * min(1.0, room.density):
@@ -90,14 +90,14 @@ def _rack_row(room: Room, across, lo, first, bays, bay, levels, level_height, up
                         room,
                         across,
                         a,
-                        lo + 0.08,
+                        lo + 0.02,  # its ends on the front and back beams
                         a + 1.0,
-                        lo + 1.12,
+                        lo + 1.18,
                         z,
                         z + 0.14,
                         room.jitter(room.palette.wood, 15),
                     )
-                    load = rng.uniform(0.6, min(1.35, level_height - 0.35))
+                    load = rng.uniform(0.6, min(1.35, level_height - 0.35, room.height - z - 0.3))
                     wrap = rng.random() < 0.5
                     _add(
                         room,

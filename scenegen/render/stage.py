@@ -1,0 +1,222 @@
+"""scene.usda: a procedural room as a stage a robot can be dropped into (metres, kilograms, Z up).
+
+- /World/PhysicsScene: gravity.
+- /World/Looks/<surface>: one material per surface kind (archetypes/physical_properties.json), a
+  UsdPreviewSurface whose base colour is each part's own `displayColor` (the colour the renderer drew),
+  with the kind's roughness and metalness; the same prim is the physics material (friction, restitution).
+- /World/Objects/<category>_<id>: an Xform at the object's box centre turned by its yaw, labelled with its
+  category (SemanticsLabelsAPI, and the older Semantics attributes); a guide Cube, `bounds`, of its box; its
+  parts, `part_<k>`, each a Cube that collides, with its colour and material. A loose object is a rigid
+  body with a mass from its category's density. Floor, walls and ceiling keep their tiles as one visual
+  Mesh, and collide through one guide slab behind their surface, so nothing can fall through a seam.
+- /World/Lights: the renderer's light sources: a RectLight per ceiling fixture (its size, colour and level),
+  one per window (daylight coming in), a DistantLight for the sun when there is one, and a DomeLight for
+  the ambient light.
+- /World/Camera: the camera of scene.json.
+
+Authored on the layer directly (Sdf), in one change block, with the schemas' own names: the stage-level API
+takes seconds for a few hundred objects. Under scenegen.usd's lock, whichever thread calls it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scenegen.models import Camera
+from scenegen.physical import PhysicalCatalogue, physical_catalogue
+from scenegen.render.geometry import Thing
+from scenegen.render.shading import Lights
+from scenegen.render.stage_view import author_camera, author_lights
+from scenegen.render.usd_authoring import api_schemas, attribute, relationship, unit_colour
+from scenegen.usd import USD_LOCK, first_use
+
+SHELL = ("floor", "wall", "ceiling")
+SHELL_THICKNESS_M = 0.2  # the collision slab behind a floor, wall or ceiling
+MIN_PART_SIZE_M = 1e-4  # a flat part still gets an invertible scale
+GRAVITY_M_S2 = 9.81
+
+
+def write_stage(
+    layout: dict[str, Any], things: list[Thing], camera: Camera, lights: Lights, path: Path
+) -> None:
+    with USD_LOCK:
+        first_use()
+        from pxr import Sdf  # a heavy import, needed only here
+
+        catalogue = physical_catalogue()
+        layer = Sdf.Layer.CreateAnonymous(".usda")
+        with Sdf.ChangeBlock():
+            layer.pseudoRoot.SetInfo("upAxis", "Z")
+            layer.pseudoRoot.SetInfo("metersPerUnit", 1.0)
+            layer.pseudoRoot.SetInfo("kilogramsPerUnit", 1.0)
+            layer.defaultPrim = "World"
+            world = Sdf.PrimSpec(layer, "World", Sdf.SpecifierDef, "Xform")
+            _physics_scene(world)
+            _materials(world, catalogue, {catalogue.category(t.category).surface for t in things})
+            objects = Sdf.PrimSpec(world, "Objects", Sdf.SpecifierDef, "Scope")
+            by_id = {thing.id: thing for thing in things}
+            room_centre = np.asarray(layout["room"]["size_m"], float) / 2
+            for entry in layout["objects"]:
+                _object(objects, entry, by_id[entry["id"]], catalogue, room_centre)
+            author_lights(world, things, lights, room_centre)
+            author_camera(world, camera)
+        text = layer.ExportToString()
+    path.write_text(text, encoding="utf-8")
+
+
+def _physics_scene(world) -> None:
+    from pxr import Gf, Sdf
+
+    scene = Sdf.PrimSpec(world, "PhysicsScene", Sdf.SpecifierDef, "PhysicsScene")
+    attribute(scene, "physics:gravityDirection", Sdf.ValueTypeNames.Vector3f, Gf.Vec3f(0, 0, -1))
+    attribute(scene, "physics:gravityMagnitude", Sdf.ValueTypeNames.Float, GRAVITY_M_S2)
+
+
+def _materials(world, catalogue: PhysicalCatalogue, kinds: set[str]) -> None:
+    from pxr import Gf, Sdf
+
+    names = Sdf.ValueTypeNames
+    looks = Sdf.PrimSpec(world, "Looks", Sdf.SpecifierDef, "Scope")
+    for kind in sorted(kinds):
+        surface = catalogue.surfaces[kind]
+        material = Sdf.PrimSpec(looks, kind, Sdf.SpecifierDef, "Material")
+        api_schemas(material, "PhysicsMaterialAPI")
+        attribute(material, "physics:staticFriction", names.Float, surface.static_friction)
+        attribute(material, "physics:dynamicFriction", names.Float, surface.dynamic_friction)
+        attribute(material, "physics:restitution", names.Float, surface.restitution)
+        base = material.path.AppendChild("PreviewSurface")
+        output = attribute(material, "outputs:surface", names.Token)
+        output.connectionPathList.explicitItems = [base.AppendProperty("outputs:surface")]
+
+        colour = Sdf.PrimSpec(material, "PartColour", Sdf.SpecifierDef, "Shader")
+        attribute(colour, "info:id", names.Token, "UsdPrimvarReader_float3", uniform=True)
+        attribute(colour, "inputs:varname", names.String, "displayColor")
+        attribute(colour, "inputs:fallback", names.Float3, Gf.Vec3f(0.5, 0.5, 0.5))
+        attribute(colour, "outputs:result", names.Float3)
+
+        shader = Sdf.PrimSpec(material, "PreviewSurface", Sdf.SpecifierDef, "Shader")
+        attribute(shader, "info:id", names.Token, "UsdPreviewSurface", uniform=True)
+        diffuse = attribute(shader, "inputs:diffuseColor", names.Color3f, Gf.Vec3f(0.5, 0.5, 0.5))
+        diffuse.connectionPathList.explicitItems = [colour.path.AppendProperty("outputs:result")]
+        attribute(shader, "inputs:roughness", names.Float, surface.roughness)
+        attribute(shader, "inputs:metallic", names.Float, surface.metallic)
+        attribute(shader, "outputs:surface", names.Token)
+
+
+def _object(parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCatalogue, room_centre) -> None:
+    from pxr import Gf, Sdf, Vt
+
+    names = Sdf.ValueTypeNames
+    category = catalogue.category(entry["category"])
+    material = f"/World/Looks/{category.surface}"
+    prim = Sdf.PrimSpec(parent, f"{entry['category']}_{entry['id']}", Sdf.SpecifierDef, "Xform")
+    schemas = ["SemanticsLabelsAPI:class"]
+    lo, hi = thing.bounds()
+    centre = (lo + hi) / 2
+    if category.loose:
+        schemas += ["PhysicsRigidBodyAPI", "PhysicsMassAPI"]
+        volume = sum(float(np.prod(np.subtract(part.hi, part.lo))) for part in thing.parts)
+        attribute(prim, "physics:mass", names.Float, category.loose_density_kg_m3 * volume)
+    api_schemas(prim, *schemas)
+    attribute(prim, "semantics:labels:class", names.TokenArray, Vt.TokenArray([entry["category"]]))
+    # the older Semantics schema's attributes, which Isaac's Replicator read before SemanticsLabelsAPI
+    attribute(prim, "semantic:Semantics:params:semanticType", names.String, "class", custom=True)
+    attribute(prim, "semantic:Semantics:params:semanticData", names.String, entry["category"], custom=True)
+    attribute(prim, "scenegen:id", names.Int, entry["id"], custom=True)
+    attribute(prim, "scenegen:fixture", names.String, entry["fixture"] or "", custom=True)
+    attribute(prim, "xformOp:translate", names.Double3, Gf.Vec3d(*entry["center_m"]))
+    attribute(prim, "xformOp:rotateZ", names.Float, float(entry["yaw_deg"]))
+    attribute(
+        prim,
+        "xformOpOrder",
+        names.TokenArray,
+        Vt.TokenArray(["xformOp:translate", "xformOp:rotateZ"]),
+        uniform=True,
+    )
+    size = np.maximum(entry["size_m"], MIN_PART_SIZE_M)
+    _cube(prim, "bounds", np.zeros(3), size, purpose="guide")
+    if entry["category"] in SHELL:
+        _shell(prim, thing, centre, material)
+        _collision_slab(prim, size, np.asarray(entry["center_m"]) - room_centre, material)
+        return
+    for number, part in enumerate(thing.parts):
+        cube = _cube(
+            prim,
+            f"part_{number}",
+            (np.add(part.lo, part.hi) / 2 - centre),
+            np.maximum(np.subtract(part.hi, part.lo), MIN_PART_SIZE_M),
+        )
+        api_schemas(cube, "PhysicsCollisionAPI", "MaterialBindingAPI")
+        relationship(cube, "material:binding", material)
+        colour = attribute(
+            cube,
+            "primvars:displayColor",
+            names.Color3fArray,
+            Vt.Vec3fArray([Gf.Vec3f(*unit_colour(part.color))]),
+        )
+        colour.SetInfo("interpolation", "constant")
+
+
+def _cube(parent, name: str, offset: np.ndarray, size: np.ndarray, *, purpose: str | None = None):
+    from pxr import Gf, Sdf, Vt
+
+    names = Sdf.ValueTypeNames
+    cube = Sdf.PrimSpec(parent, name, Sdf.SpecifierDef, "Cube")
+    attribute(cube, "size", names.Double, 1.0)
+    if purpose:
+        attribute(cube, "purpose", names.Token, purpose, uniform=True)
+    attribute(cube, "xformOp:translate", names.Double3, Gf.Vec3d(*offset.tolist()))
+    attribute(cube, "xformOp:scale", names.Float3, Gf.Vec3f(*size.tolist()))
+    attribute(
+        cube,
+        "xformOpOrder",
+        names.TokenArray,
+        Vt.TokenArray(["xformOp:translate", "xformOp:scale"]),
+        uniform=True,
+    )
+    return cube
+
+
+def _collision_slab(prim, size: np.ndarray, from_room_centre: np.ndarray, material: str) -> None:
+    """A floor, wall or ceiling collides as a slab behind its visible face, away from the room."""
+    thin = int(np.argmin(size))
+    outward = 1.0 if from_room_centre[thin] >= 0 else -1.0
+    offset = np.zeros(3)
+    offset[thin] = outward * SHELL_THICKNESS_M / 2
+    slab = size.copy()
+    slab[thin] = SHELL_THICKNESS_M
+    cube = _cube(prim, "collider", offset, slab, purpose="guide")
+    api_schemas(cube, "PhysicsCollisionAPI", "MaterialBindingAPI")
+    relationship(cube, "material:binding", material)
+
+
+def _shell(prim, thing: Thing, centre: np.ndarray, material: str) -> None:
+    """A floor's, wall's or ceiling's tiles as one Mesh: quads, a colour per tile."""
+    from pxr import Sdf, Vt
+
+    names = Sdf.ValueTypeNames
+    low = np.array([part.lo for part in thing.parts]) - centre
+    high = np.array([part.hi for part in thing.parts]) - centre
+    pick = np.array([[x, y, z] for z in (0, 1) for y in (0, 1) for x in (0, 1)], bool)  # the 8 corners
+    points = np.where(pick[None, :, :], high[:, None, :], low[:, None, :]).reshape(-1, 3)
+    quads = np.array([(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)])
+    indices = (quads[None, :, :] + 8 * np.arange(len(thing.parts))[:, None, None]).reshape(-1)
+    colours = np.repeat(np.array([unit_colour(part.color) for part in thing.parts], np.float32), 6, axis=0)
+    mesh = Sdf.PrimSpec(prim, "geometry", Sdf.SpecifierDef, "Mesh")
+    api_schemas(mesh, "MaterialBindingAPI")
+    relationship(mesh, "material:binding", material)
+    attribute(mesh, "points", names.Point3fArray, Vt.Vec3fArray.FromNumpy(points.astype(np.float32)))
+    attribute(
+        mesh,
+        "faceVertexCounts",
+        names.IntArray,
+        Vt.IntArray.FromNumpy(np.full(len(indices) // 4, 4, np.int32)),
+    )
+    attribute(mesh, "faceVertexIndices", names.IntArray, Vt.IntArray.FromNumpy(indices.astype(np.int32)))
+    extent = Vt.Vec3fArray.FromNumpy(np.array([points.min(axis=0), points.max(axis=0)], np.float32))
+    attribute(mesh, "extent", names.Float3Array, extent)
+    colour = attribute(mesh, "primvars:displayColor", names.Color3fArray, Vt.Vec3fArray.FromNumpy(colours))
+    colour.SetInfo("interpolation", "uniform")
