@@ -2,8 +2,8 @@
 
 A plan puts a loose thing (a box, a tote, a chair) roughly where it belongs; here each one, lowest first,
 is lowered or lifted onto the highest top under its feet, and is left out when it would still cut into
-something. So a twin's stage starts at rest: nothing floats and nothing is sunk into a shelf or another
-thing. Fixtures stay as their plan built them.
+something or its centre would not be over what holds it up. So a twin's stage starts at rest: nothing
+floats, tips or is sunk into a shelf or another thing. Fixtures stay as their plan built them.
 """
 
 from __future__ import annotations
@@ -143,8 +143,8 @@ def _balanced(mine: Footprints, placed: Footprints) -> bool:
     held_points = np.concatenate(held)
     if not len(held_points):
         return False
-    area = np.prod(mine.half, axis=1) * (mine.top - mine.bottom)
-    centre = (mine.centre * area[:, None]).sum(axis=0) / max(area.sum(), 1e-12)
+    volume = np.prod(mine.half, axis=1) * (mine.top - mine.bottom)  # a quarter of it: only ratios count
+    centre = (mine.centre * volume[:, None]).sum(axis=0) / max(volume.sum(), 1e-12)
     low, high = held_points.min(axis=0) + BALANCE_MARGIN_M, held_points.max(axis=0) - BALANCE_MARGIN_M
     return bool(np.all((low <= centre) & (centre <= high)))
 
