@@ -11,12 +11,11 @@ from __future__ import annotations
 import importlib.util
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from scenegen.errors import InputError
-from scenegen.usd import USD_LOCK, first_use
+from scenegen.usd import USD_LOCK
 
 SIMULATED_SECONDS = 2.0
 STEPS_PER_SECOND = 240
@@ -58,15 +57,14 @@ def start_newton() -> None:
         os.close(saved)
 
 
-def simulate(path: Path, seconds: float = SIMULATED_SECONDS) -> list[Motion]:
-    """How far each rigid body moved and turned in `seconds` of simulated time."""
+def simulate(stage, seconds: float = SIMULATED_SECONDS) -> list[Motion]:
+    """How far each rigid body of an open stage moved and turned in `seconds` of simulated time."""
     start_newton()
     import newton
 
     with USD_LOCK:
-        first_use()
         builder = newton.ModelBuilder()
-        imported = builder.add_usd(str(path))
+        imported = builder.add_usd(stage)
     model = builder.finalize(device="cpu")
     if model.body_count == 0:
         return []

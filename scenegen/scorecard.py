@@ -29,12 +29,11 @@ from scenegen.reconstruction import (
     reconstruction_format,
 )
 from scenegen.scoring import THRESHOLDS, Box, chamfer, detection_scores, match, pair_errors
-from scenegen.storage import LAYOUT, SCENE_JSON, SceneStorage, local_path
+from scenegen.storage import LAYOUT, ROOM_SURFACES, SCENE_JSON, SceneStorage, local_path
 
 Frame = Literal["world", "camera", "unknown"]
 FRAMES: tuple[Frame, ...] = ("world", "camera", "unknown")
 MIN_PIXELS = 200  # of a 2752x1536 image: about a 14-pixel square
-ROOM_SURFACES = frozenset({"floor", "wall", "ceiling"})
 SCORE_PREFIX = "score-"
 FSCORE_WITHIN_M = 0.05
 

@@ -33,13 +33,20 @@ class Collider:
     half: np.ndarray
 
 
-def usd_findings(path: Path) -> list[Finding]:
-    """Every error (not warning) of every validator usd-core registers, each with the prims it names."""
+def open_stage(path: Path):
+    """The stage at `path`, opened once for every check."""
     with USD_LOCK:
         first_use()
-        from pxr import Usd, UsdValidation
+        from pxr import Usd
 
-        stage = Usd.Stage.Open(str(path))
+        return Usd.Stage.Open(str(path))
+
+
+def usd_findings(stage) -> list[Finding]:
+    """Every error (not warning) of every validator usd-core registers, each with the prims it names."""
+    with USD_LOCK:
+        from pxr import UsdValidation
+
         validators = UsdValidation.ValidationRegistry().GetOrLoadAllValidators()
         errors = UsdValidation.ValidationContext(validators).Validate(stage)
         findings = []
@@ -51,13 +58,11 @@ def usd_findings(path: Path) -> list[Finding]:
         return findings
 
 
-def colliders(path: Path) -> list[Collider]:
+def colliders(stage) -> list[Collider]:
     """The stage's box colliders, each under the labelled object it belongs to."""
     with USD_LOCK:
-        first_use()
-        from pxr import Usd, UsdGeom, UsdPhysics
+        from pxr import UsdGeom, UsdPhysics
 
-        stage = Usd.Stage.Open(str(path))
         cache = UsdGeom.XformCache()
         found = []
         for prim in stage.Traverse():

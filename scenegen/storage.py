@@ -19,6 +19,7 @@ MARKER = ".scene_generation_complete"
 # Procedural scenes and twins: what the scene is (formats in scenegen.render.ground_truth)
 DEPTH, INSTANCES, LAYOUT, STAGE = "depth.png", "instances.png", "layout.json", "scene.usda"
 NORMALS, SEMANTIC = "normals.png", "semantic.png"
+ROOM_SURFACES = ("floor", "wall", "ceiling")  # layout.json's categories of the room itself
 GROUND_TRUTH = (DEPTH, INSTANCES, NORMALS, SEMANTIC, LAYOUT, STAGE)
 REFERENCE = "reference.png"  # twins only: the render the photograph was made from
 # Removal order: the marker first, so that there is never a marker without its files

@@ -12,7 +12,7 @@ from pathlib import Path
 from scenegen.at_rest import Motion, require_newton, simulate
 from scenegen.errors import InputError
 from scenegen.models import SCENE_ID_PATTERN
-from scenegen.stage_checks import Finding, colliders, overlap_findings, overlaps, usd_findings
+from scenegen.stage_checks import Finding, colliders, open_stage, overlap_findings, overlaps, usd_findings
 from scenegen.storage import STAGE, SceneStorage
 
 MAX_MOVE_M = 0.01
@@ -70,11 +70,12 @@ def validate(path: Path) -> Validation:
     """Every check on the stage at `path`; Newton must be installed (the `sim` extra)."""
     require_newton()
     result = Validation(path)
-    result.findings += usd_findings(path)
-    deepest = overlaps(colliders(path))
+    stage = open_stage(path)
+    result.findings += usd_findings(stage)
+    deepest = overlaps(colliders(stage))
     result.findings += overlap_findings(deepest)
     result.largest_overlap_m = max(deepest.values(), default=0.0)
-    motions = simulate(path)
+    motions = simulate(stage)
     result.bodies = len(motions)
     result.largest_move_m = max((m.moved_m for m in motions), default=0.0)
     result.largest_turn_deg = max((m.turned_deg for m in motions), default=0.0)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from scenegen.render.geometry import Box, Color, Detail, Thing, Vec3
 from scenegen.render.looks import Palette
+from scenegen.storage import ROOM_SURFACES
 
 CARDBOARD = (176, 134, 88)
 FIXTURE_LIGHT_DROP_M, DAYLIGHT_INSET_M = 0.3, 0.6
@@ -187,7 +188,7 @@ def _overlaps(a, b) -> bool:
 def _blocked(room: Room, extent) -> bool:
     """Whether a new box would cut into a part of an unturned thing already there."""
     for thing in room.things[-60:]:
-        if thing.yaw_deg or thing.category in ("floor", "wall", "ceiling"):
+        if thing.yaw_deg or thing.category in ROOM_SURFACES:
             continue
         for part in thing.parts:
             if _overlaps(extent, (*part.lo, *part.hi)):

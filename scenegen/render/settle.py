@@ -8,13 +8,13 @@ floats, tips or is sunk into a shelf or another thing. Fixtures stay as their pl
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from scenegen.physical import physical_catalogue
-from scenegen.render.geometry import Box, Thing
+from scenegen.render.geometry import Box, Thing, turn_about_z
+from scenegen.storage import ROOM_SURFACES
 
 FOOT_M = 0.01  # parts whose bottom is this close to a thing's lowest point stand on something
 REACH_M = 0.04  # a thing sunk this far into a top is lifted onto it; deeper, it is not resting on it
@@ -23,7 +23,7 @@ BALANCE_GRID = 7  # points along each side of a foot where it may rest on someth
 BALANCE_MARGIN_M = 0.01
 GRID = np.stack(np.meshgrid(*[np.linspace(-1, 1, BALANCE_GRID)] * 2), axis=-1).reshape(-1, 2)
 ATTACHMENTS = ("ceiling_light", "window")  # on the shell, made before the room is furnished
-SHELL = ("floor", "wall", "ceiling", "skirting")
+SHELL = (*ROOM_SURFACES, "skirting")
 
 
 @dataclass
@@ -40,8 +40,7 @@ class Footprints:
     def of(cls, things: list[Thing]) -> Footprints:
         centres, axes, halves, bottoms, tops = [], [], [], [], []
         for thing in things:
-            yaw = math.radians(thing.yaw_deg)
-            turn = np.array([[math.cos(yaw), math.sin(yaw)], [-math.sin(yaw), math.cos(yaw)]])
+            turn = turn_about_z(thing.yaw_deg)[:2, :2].T  # rows: its own x and y in the world
             for part in thing.parts:
                 middle = (np.add(part.lo, part.hi) / 2)[None, :]
                 centres.append(thing.to_world(middle)[0, :2])

@@ -30,10 +30,10 @@ from scenegen.physical import PhysicalCatalogue, physical_catalogue
 from scenegen.render.geometry import Thing
 from scenegen.render.shading import Lights
 from scenegen.render.stage_view import author_camera, author_lights
-from scenegen.render.usd_authoring import api_schemas, attribute, relationship, unit_colour
+from scenegen.render.usd_authoring import api_schemas, attribute, op_order, relationship, unit_colour
+from scenegen.storage import ROOM_SURFACES
 from scenegen.usd import USD_LOCK, first_use
 
-SHELL = ("floor", "wall", "ceiling")
 SHELL_THICKNESS_M = 0.2  # the collision slab behind a floor, wall or ceiling
 MIN_PART_SIZE_M = 1e-4  # a flat part still gets an invertible scale
 GRAVITY_M_S2 = 9.81
@@ -129,16 +129,10 @@ def _object(parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCata
     attribute(prim, "scenegen:fixture", names.String, entry["fixture"] or "", custom=True)
     attribute(prim, "xformOp:translate", names.Double3, Gf.Vec3d(*entry["center_m"]))
     attribute(prim, "xformOp:rotateZ", names.Float, float(entry["yaw_deg"]))
-    attribute(
-        prim,
-        "xformOpOrder",
-        names.TokenArray,
-        Vt.TokenArray(["xformOp:translate", "xformOp:rotateZ"]),
-        uniform=True,
-    )
+    op_order(prim, "xformOp:translate", "xformOp:rotateZ")
     size = np.maximum(entry["size_m"], MIN_PART_SIZE_M)
     _cube(prim, "bounds", np.zeros(3), size, purpose="guide")
-    if entry["category"] in SHELL:
+    if entry["category"] in ROOM_SURFACES:
         _shell(prim, thing, centre, material)
         _collision_slab(prim, size, np.asarray(entry["center_m"]) - room_centre, material)
         return
@@ -161,7 +155,7 @@ def _object(parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCata
 
 
 def _cube(parent, name: str, offset: np.ndarray, size: np.ndarray, *, purpose: str | None = None):
-    from pxr import Gf, Sdf, Vt
+    from pxr import Gf, Sdf
 
     names = Sdf.ValueTypeNames
     cube = Sdf.PrimSpec(parent, name, Sdf.SpecifierDef, "Cube")
@@ -170,13 +164,7 @@ def _cube(parent, name: str, offset: np.ndarray, size: np.ndarray, *, purpose: s
         attribute(cube, "purpose", names.Token, purpose, uniform=True)
     attribute(cube, "xformOp:translate", names.Double3, Gf.Vec3d(*offset.tolist()))
     attribute(cube, "xformOp:scale", names.Float3, Gf.Vec3f(*size.tolist()))
-    attribute(
-        cube,
-        "xformOpOrder",
-        names.TokenArray,
-        Vt.TokenArray(["xformOp:translate", "xformOp:scale"]),
-        uniform=True,
-    )
+    op_order(cube, "xformOp:translate", "xformOp:scale")
     return cube
 
 

@@ -31,14 +31,20 @@ def api_schemas(prim, *names: str) -> None:
 
 def transform(prim, axes: np.ndarray, origin) -> None:
     """A transform whose rows are the local x, y and z axes in the parent, then the origin (USD's rows)."""
-    from pxr import Gf, Sdf, Vt
+    from pxr import Gf, Sdf
 
     matrix = np.eye(4)
     matrix[:3, :3] = axes
     matrix[3, :3] = origin
     attribute(prim, "xformOp:transform", Sdf.ValueTypeNames.Matrix4d, Gf.Matrix4d(matrix.tolist()))
-    order = Vt.TokenArray(["xformOp:transform"])
-    attribute(prim, "xformOpOrder", Sdf.ValueTypeNames.TokenArray, order, uniform=True)
+    op_order(prim, "xformOp:transform")
+
+
+def op_order(prim, *operations: str) -> None:
+    """The order in which the prim's transform operations apply."""
+    from pxr import Sdf, Vt
+
+    attribute(prim, "xformOpOrder", Sdf.ValueTypeNames.TokenArray, Vt.TokenArray(operations), uniform=True)
 
 
 def unit_colour(colour) -> tuple[float, float, float]:

@@ -13,9 +13,8 @@ import numpy as np
 
 from scenegen.models import Camera, RenderedImage, SceneSpec
 from scenegen.review import Review, ReviewConfig, Rubric, judge, unreviewed
-from scenegen.storage import LAYOUT
+from scenegen.storage import LAYOUT, ROOM_SURFACES
 
-SURFACES = ("floor", "wall", "ceiling")
 FLOOR_SAMPLES = 40  # the floor is sampled on a 40 x 40 grid to measure how much of it is in the frame
 
 
@@ -55,7 +54,7 @@ def ground_truth_rubric(
     objects = sum(
         1
         for o in layout["objects"]
-        if o["category"] not in SURFACES and pixels.get(o["id"], 0) / total >= config.min_object_share
+        if o["category"] not in ROOM_SURFACES and pixels.get(o["id"], 0) / total >= config.min_object_share
     )
     room = layout["room"]["size_m"]
     height = camera.position_m[2]
