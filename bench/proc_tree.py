@@ -38,6 +38,20 @@ def cpu_seconds(root: int, exclude: tuple[int, ...] = ()) -> float:
     return total
 
 
+def own_cpu_seconds(root: int) -> dict[int, float]:
+    """User plus system CPU seconds of each living member of the family of `root`, its children's left out:
+    read often, the last reading of a process that has ended is what it used."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in family(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return seconds
+
+
 def memory_mib(root: int) -> float:
     """Proportional set size of the family of `root`: each page shared between forks counted once."""
     total = 0

@@ -3,9 +3,10 @@ defaults, each in a process of its own against one local Prefect server.
 
 Prints the extra wall seconds per scene from 10 to 60 scenes beside the render-bound, the renderer's own
 median per image on one core divided by the cores (the target: at most 1.3 times it), and beside the
-renderer alone drawing the run's mix as a run does, with no Prefect; the peak memory (PSS) of each run's
-whole process family, its worker processes included (the target: the 60-scene run at most 1.2 times the
-10-scene one); and what a stored scene takes on disk.
+renderer alone drawing the run's mix as a run does, with no Prefect; where the extra CPU seconds go (the
+worker processes, the run's own process, the Prefect server, which shares the cores here); the peak
+memory (PSS) of each run's whole process family, its worker processes included (the target: the
+60-scene run at most 1.2 times the 10-scene one); and what a stored scene takes on disk.
 
     python bench/scaling.py [--small 10] [--large 60] [--engine CHECKOUT]
 
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,9 +47,18 @@ def stored_megabytes(output: Path) -> list[float]:
     return sorted(sum(f.stat().st_size for f in folder.iterdir()) / 1e6 for folder in folders)
 
 
-def timed_run(scenes: int, env: dict[str, str], output: Path, engine: Path) -> tuple[float, float]:
-    """Wall seconds and peak memory (PSS, MiB, any child process included) of one run of `scenes` in a
-    fresh process and output folder."""
+@dataclass
+class Run:
+    wall: float  # seconds
+    pss: float  # peak MiB of the whole process family
+    cpu: dict[str, float]  # CPU seconds: the run's own process, its workers, the Prefect server
+
+
+def timed_run(scenes: int, env: dict[str, str], output: Path, engine: Path, server: int) -> Run:
+    """One run of `scenes` in a fresh process and output folder: its wall seconds, the peak memory (PSS) of
+    its process family, and the CPU seconds of that process, of its worker processes (and forkserver) and
+    of the Prefect server while it ran."""
+    server_before = proc_tree.cpu_seconds(server)
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-c", RUN, str(scenes)],
@@ -58,16 +69,23 @@ def timed_run(scenes: int, env: dict[str, str], output: Path, engine: Path) -> t
         text=True,
     )
     peak = 0.0
+    used: dict[int, float] = {}
     while True:
         try:
             said, _ = child.communicate(timeout=0.1)
             break
         except subprocess.TimeoutExpired:
             peak = max(peak, proc_tree.memory_mib(child.pid))
+            used |= proc_tree.own_cpu_seconds(child.pid)
     wall = time.perf_counter() - started
     if child.returncode != 0 or not said.startswith("Completed"):
         raise SystemExit(f"the {scenes}-scene run did not complete: {said}")
-    return wall, peak
+    cpu = {
+        "run": used.pop(child.pid, 0.0),
+        "workers": sum(used.values()),
+        "server": proc_tree.cpu_seconds(server) - server_before,
+    }
+    return Run(wall, peak, cpu)
 
 
 RENDER_ALONE = (
@@ -114,16 +132,19 @@ def renderer_median_seconds() -> float:
     return float(re.search(r"overall median ([\d.]+) s", done.stdout).group(1))  # type: ignore[union-attr]
 
 
-def measure_engine(engine: Path, env: dict[str, str], work: Path, small: int, large: int) -> dict:
+def measure_engine(
+    engine: Path, env: dict[str, str], work: Path, small: int, large: int, server: int
+) -> dict:
     """Warm-up, then runs of `small` and `large` scenes of one checkout's flows, against the same server."""
-    timed_run(2, env, work / "warm-up", engine)  # a checkout's first flow run pays for its imports
-    small_wall, small_pss = timed_run(small, env, work / "small", engine)
-    large_wall, large_pss = timed_run(large, env, work / "large", engine)
+    timed_run(2, env, work / "warm-up", engine, server)  # a checkout's first flow run pays for its imports
+    few = timed_run(small, env, work / "small", engine, server)
+    many = timed_run(large, env, work / "large", engine, server)
     return {
         "engine": engine,
-        "small": (small_wall, small_pss),
-        "large": (large_wall, large_pss),
-        "extra": (large_wall - small_wall) / (large - small),
+        "small": few,
+        "large": many,
+        "extra": (many.wall - few.wall) / (large - small),
+        "extra_cpu": {name: (many.cpu[name] - few.cpu[name]) / (large - small) for name in many.cpu},
         "sizes": stored_megabytes(work / "large"),
     }
 
@@ -144,7 +165,7 @@ def main() -> None:
     server = emulators.start_prefect_server(env, work / "server.log")
     try:
         results = [
-            measure_engine(engine, env, work / f"engine-{index}", args.small, args.large)
+            measure_engine(engine, env, work / f"engine-{index}", args.small, args.large, server.pid)
             for index, engine in enumerate(engines)
         ]
     finally:
@@ -156,17 +177,24 @@ def main() -> None:
         f"({alone / floor:.2f} x the render-bound)"
     )
     for result in results:
-        (small_wall, small_pss), (large_wall, large_pss) = result["small"], result["large"]
-        extra, sizes = result["extra"], result["sizes"]
+        few, many, extra, sizes = result["small"], result["large"], result["extra"], result["sizes"]
+        cpu = result["extra_cpu"]
+        prefect = (cpu["run"] + cpu["server"]) / cores
         print(f"engine {result['engine']}:")
-        print(f"  runs: {args.small} scenes {small_wall:.1f} s, {args.large} scenes {large_wall:.1f} s")
+        print(f"  runs: {args.small} scenes {few.wall:.1f} s, {args.large} scenes {many.wall:.1f} s")
         print(
             f"  extra wall seconds per scene: {extra:.3f} = {extra / floor:.2f} x the render-bound "
             f"{floor:.3f} (target <= 1.3); the run adds {extra - alone:.3f} s per scene to the renderer alone"
         )
         print(
-            f"  peak memory (PSS) of the run's process family: {small_pss:.0f} MiB ({args.small} scenes), "
-            f"{large_pss:.0f} MiB ({args.large} scenes); ratio {large_pss / small_pss:.2f} (target <= 1.2)"
+            f"  extra CPU seconds per scene: worker processes {cpu['workers']:.3f}, the run's process "
+            f"{cpu['run']:.3f}, the Prefect server {cpu['server']:.3f}; over {cores} cores "
+            f"{sum(cpu.values()) / cores:.3f} s, of which Prefect (run process and server) "
+            f"{prefect:.3f} s = {prefect / floor:.2f} x the render-bound"
+        )
+        print(
+            f"  peak memory (PSS) of the run's process family: {few.pss:.0f} MiB ({args.small} scenes), "
+            f"{many.pss:.0f} MiB ({args.large} scenes); ratio {many.pss / few.pss:.2f} (target <= 1.2)"
         )
         print(
             f"  stored scene on disk: median {sizes[len(sizes) // 2]:.1f} MB, largest {sizes[-1]:.1f} MB "

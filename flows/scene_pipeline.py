@@ -63,7 +63,7 @@ def produce_scenes(
     recent = history if history is not None else load_history(run.resources)
     scenes = SceneRun(run, len(specs), spent_usd, recent, share_usd, batch_jobs)
     deadline = scenes.deadline
-    run.resources.workers.start()  # they warm up while the first image is asked for
+    run.resources.workers.start(len(specs))  # they warm up while the first image is asked for
     threads = ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene")
     started: dict[str, Future[SceneOutcome]] = {}
     try:

@@ -93,18 +93,20 @@ class WorkerPool:
         self.warm_up = warm_up
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)
-        self._idle: queue.Queue[int] = queue.Queue()
+        # the worker used last is used next: a run of fewer scenes than workers starts no more than it uses
+        self._idle: queue.LifoQueue[int] = queue.LifoQueue()
         self._workers: list[_Worker | None] = [None] * workers
         self._busy: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._interrupted: str | None = None
-        for slot in range(workers):
+        for slot in reversed(range(workers)):
             self._idle.put(slot)
 
-    def start(self) -> None:
-        """Start every worker now (they warm up while the caller goes on)."""
+    def start(self, needed: int | None = None) -> None:
+        """Start the workers now, or the first `needed` of them (they warm up while the caller goes on); the
+        others start if a call needs them."""
         with self._lock:
-            for slot, worker in enumerate(self._workers):
+            for slot, worker in enumerate(self._workers[:needed]):
                 if worker is None or not worker.process.is_alive():
                     self._workers[slot] = _Worker(self._context, self.warm_up)
 

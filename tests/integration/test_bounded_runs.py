@@ -113,6 +113,27 @@ def test_the_same_spec_gives_the_same_bytes_with_one_and_with_two_workers(tmp_pa
     assert all(len(files) == 1 + len(GROUND_TRUTH) for files in made[1].values())  # the image and its truth
 
 
+def test_a_pool_starts_the_workers_a_run_needs_and_reuses_the_last_one_used():
+    pool = WorkerPool(2, warm_up)
+    try:
+        pool.start(1)  # a run of one scene
+        pids = {pool.call("work", os.getpid, timeout=60) for _ in range(3)}
+        assert len(pids) == 1 and os.getpid() not in pids
+        assert len(family_of(os.getpid())) == len(pids)  # the other worker was never started
+    finally:
+        pool.close()
+
+
+def family_of(pid: int) -> set[int]:
+    """The worker processes of this process: the children of its forkserver, below its own children."""
+    from bench import proc_tree
+
+    def parent(member: int) -> int:
+        return int(Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+    return {member for member in proc_tree.family(pid) - {pid} if parent(member) != pid}
+
+
 def test_a_render_that_never_returns_is_ended_retried_once_and_recorded(
     clean_environment, monkeypatch, tmp_path
 ):
