@@ -8,34 +8,20 @@ side by side (depth in a colour scale, near bright; each instance id a colour of
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
 import matplotlib
 import numpy as np
+from example_scene import staged_example
 from PIL import Image, ImageDraw
 
-from scenegen.backends.local.procedural import MODEL, draw_scene
-from scenegen.config import load_archetype_config
-from scenegen.prompts import LocalPromptWriter
 from scenegen.storage import DEPTH, INSTANCES
-from scenegen.usd import first_use
 
 PANEL = (688, 384)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archetype", default="office")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    first_use()  # usd-core's start-up, before anything could start a thread
-    config = load_archetype_config()
-    [spec] = LocalPromptWriter(config, MODEL).write([args.archetype], [], args.seed).specs
-    with tempfile.TemporaryDirectory() as folder:
-        rendered = draw_scene(spec, Path(folder) / "scene.png")
-        files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
+    with staged_example(__doc__.splitlines()[0]) as (spec, rendered, files):
         image = Image.open(rendered.path).convert("RGB").resize(PANEL, Image.Resampling.LANCZOS)
         depth = np.asarray(Image.open(files[DEPTH]), np.float32)
         instances = np.asarray(Image.open(files[INSTANCES]), np.int64)

@@ -10,18 +10,15 @@ and semantic.png (each category a colour of its own).
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
 import numpy as np
+from example_scene import staged_example
 from PIL import Image, ImageDraw
 
-from scenegen.backends.local.procedural import MODEL, draw_scene
-from scenegen.config import load_archetype_config
-from scenegen.prompts import LocalPromptWriter
+from scenegen.stage_checks import colliders, open_stage
 from scenegen.storage import NORMALS, SEMANTIC, STAGE
-from scenegen.usd import USD_LOCK, first_use
+from scenegen.usd import USD_LOCK
 
 PANEL = (920, 514)
 STATIC, LOOSE, LIGHT = (70, 150, 255), (255, 140, 0), (255, 235, 40)
@@ -31,18 +28,19 @@ EDGES = [(a, b) for a in range(8) for b in range(a + 1, 8) if bin(a ^ b).count("
 
 def outlines(stage_path: Path) -> list[tuple[np.ndarray, tuple[int, int, int]]]:
     """World corners of each collider (8) and light (4), with the colour to draw them in."""
-    from pxr import Usd, UsdGeom, UsdLux, UsdPhysics
-
+    stage = open_stage(stage_path)
+    boxes = colliders(stage)
     with USD_LOCK:
-        stage = Usd.Stage.Open(str(stage_path))
-        cache = UsdGeom.XformCache()
+        from pxr import UsdGeom, UsdLux, UsdPhysics
+
         drawn = []
+        for box in boxes:
+            body = stage.GetPrimAtPath(box.owner).HasAPI(UsdPhysics.RigidBodyAPI)
+            drawn.append((box.centre + (CORNERS * 2 * box.half) @ box.axes, LOOSE if body else STATIC))
+        cache = UsdGeom.XformCache()
         for prim in stage.Traverse():
-            matrix = np.array(cache.GetLocalToWorldTransform(prim))
-            if prim.IsA(UsdGeom.Cube) and prim.HasAPI(UsdPhysics.CollisionAPI):
-                body = prim.GetParent().HasAPI(UsdPhysics.RigidBodyAPI)
-                drawn.append((CORNERS @ matrix[:3, :3] + matrix[3, :3], LOOSE if body else STATIC))
-            elif prim.IsA(UsdLux.RectLight):
+            if prim.IsA(UsdLux.RectLight):
+                matrix = np.array(cache.GetLocalToWorldTransform(prim))
                 light = UsdLux.RectLight(prim)
                 w, h = light.GetWidthAttr().Get() / 2, light.GetHeightAttr().Get() / 2
                 square = np.array([[-w, -h, 0], [w, -h, 0], [w, h, 0], [-w, h, 0]])
@@ -62,15 +60,7 @@ def project(points: np.ndarray, camera: dict, scale: float) -> np.ndarray | None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archetype", default="office")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    first_use()  # usd-core's start-up, before anything could start a thread
-    [spec] = LocalPromptWriter(load_archetype_config(), MODEL).write([args.archetype], [], args.seed).specs
-    with tempfile.TemporaryDirectory() as folder:
-        rendered = draw_scene(spec, Path(folder) / "scene.png")
-        files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
+    with staged_example(__doc__.splitlines()[0]) as (spec, rendered, files):
         image = Image.open(rendered.path).convert("RGB")
         scale = PANEL[0] / image.width
         overlay = image.resize(PANEL, Image.Resampling.LANCZOS)
