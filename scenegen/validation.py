@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenegen.at_rest import Motion, require_newton, simulate
+from scenegen.at_rest import SIMULATED_SECONDS, Motion, require_newton, simulate
 from scenegen.errors import InputError
 from scenegen.models import SCENE_ID_PATTERN
 from scenegen.stage_checks import Finding, colliders, open_stage, overlap_findings, overlaps, usd_findings
@@ -91,6 +91,6 @@ def _restless(motion: Motion) -> Finding:
     return Finding(
         "at rest",
         (motion.body,),
-        f"moved {motion.moved_m * 100:.1f} cm and turned {motion.turned_deg:.1f} deg in 2 s "
-        f"(limits {MAX_MOVE_M * 100:.0f} cm, {MAX_TURN_DEG:.0f} deg)",
+        f"moved {motion.moved_m * 100:.1f} cm and turned {motion.turned_deg:.1f} deg in "
+        f"{SIMULATED_SECONDS:g} s (limits {MAX_MOVE_M * 100:.0f} cm, {MAX_TURN_DEG:.0f} deg)",
     )

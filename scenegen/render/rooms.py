@@ -13,6 +13,7 @@ from scenegen.storage import ROOM_SURFACES
 
 CARDBOARD = (176, 134, 88)
 FIXTURE_LIGHT_DROP_M, DAYLIGHT_INSET_M = 0.3, 0.6
+LIGHT_SOURCES = ("ceiling_light", "window")  # on the shell, made before the room is furnished
 PROP_COLOURS = [CARDBOARD, (60, 90, 160), (200, 60, 50), (235, 235, 230), (70, 150, 90), (40, 40, 45)]
 
 
@@ -148,7 +149,7 @@ def light_sources(room: Room) -> tuple[list[Vec3], list[Vec3]]:
     (in the room before it, at its middle height) that the room still has."""
     fixtures, daylight = [], []
     for thing in room.things:
-        if thing.category in ("ceiling_light", "window"):
+        if thing.category in LIGHT_SOURCES:
             (part,) = thing.parts
             x, z = (part.lo[0] + part.hi[0]) / 2, (part.lo[2] + part.hi[2]) / 2
             if thing.category == "ceiling_light":

@@ -8,12 +8,13 @@ floats, tips or is sunk into a shelf or another thing. Fixtures stay as their pl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from scenegen.physical import physical_catalogue
-from scenegen.render.geometry import Box, Thing, turn_about_z
+from scenegen.render.geometry import Thing, turn_about_z
+from scenegen.render.rooms import LIGHT_SOURCES
 from scenegen.storage import ROOM_SURFACES
 
 FOOT_M = 0.01  # parts whose bottom is this close to a thing's lowest point stand on something
@@ -22,7 +23,6 @@ CLEARANCE_M = 0.003  # how far two things may cut into each other and still coun
 BALANCE_GRID = 7  # points along each side of a foot where it may rest on something
 BALANCE_MARGIN_M = 0.01
 GRID = np.stack(np.meshgrid(*[np.linspace(-1, 1, BALANCE_GRID)] * 2), axis=-1).reshape(-1, 2)
-ATTACHMENTS = ("ceiling_light", "window")  # on the shell, made before the room is furnished
 SHELL = (*ROOM_SURFACES, "skirting")
 
 
@@ -120,8 +120,8 @@ def settle(things: list[Thing]) -> list[Thing]:
 def clear_attachments(things: list[Thing]) -> list[Thing]:
     """The things without the ceiling lights and windows that a fixture cuts into (a sign hung through a
     light, a hood in front of a window): the room keeps its fixtures and loses those."""
-    attached = [t for t in things if t.category in ATTACHMENTS]
-    fixtures = Footprints.of([t for t in things if t.category not in (*ATTACHMENTS, *SHELL)])
+    attached = [t for t in things if t.category in LIGHT_SOURCES]
+    fixtures = Footprints.of([t for t in things if t.category not in (*LIGHT_SOURCES, *SHELL)])
     blocked = {id(t) for t in attached if _cuts_into(Footprints.of([t]), fixtures)}
     return [t for t in things if id(t) not in blocked]
 
@@ -162,12 +162,6 @@ def _cuts_into(mine: Footprints, placed: Footprints) -> bool:
 def _lift(thing: Thing, dz: float) -> None:
     if dz:
         thing.parts = [
-            Box(
-                (p.lo[0], p.lo[1], p.lo[2] + dz),
-                (p.hi[0], p.hi[1], p.hi[2] + dz),
-                p.color,
-                p.emissive,
-                p.details,
-            )
+            replace(p, lo=(p.lo[0], p.lo[1], p.lo[2] + dz), hi=(p.hi[0], p.hi[1], p.hi[2] + dz))
             for p in thing.parts
         ]
