@@ -6,18 +6,24 @@ import os
 from pathlib import Path
 
 
-def family(root: int) -> set[int]:
-    """`root` and every process below it."""
-    parents: dict[int, int] = {}
+def parents() -> dict[int, int]:
+    """Every living process's parent."""
+    found: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                found[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except OSError:
                 continue
+    return found
+
+
+def family(root: int) -> set[int]:
+    """`root` and every process below it."""
+    parents_of = parents()
     members, grew = {root}, True
     while grew:
-        more = {pid for pid, parent in parents.items() if parent in members} - members
+        more = {pid for pid, parent in parents_of.items() if parent in members} - members
         members |= more
         grew = bool(more)
     return members

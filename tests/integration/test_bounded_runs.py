@@ -128,10 +128,8 @@ def family_of(pid: int) -> set[int]:
     """The worker processes of this process: the children of its forkserver, below its own children."""
     from bench import proc_tree
 
-    def parent(member: int) -> int:
-        return int(Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()[1])
-
-    return {member for member in proc_tree.family(pid) - {pid} if parent(member) != pid}
+    parents = proc_tree.parents()
+    return {member for member in proc_tree.family(pid) - {pid} if parents.get(member) != pid}
 
 
 def test_a_render_that_never_returns_is_ended_retried_once_and_recorded(
