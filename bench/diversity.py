@@ -23,10 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/diversity.py` from anywhere
 
 from bench.image_variety import Renderers, describe, run_days
-from scenegen.config import load_archetype_config
-from scenegen.diversity_measures import coverage_day, js_divergence, near_duplicate_rate, shares, vendi_score
-from scenegen.prompts import recent_prompts
-from scenegen.simulate import Simulation, naive_planner, scenegen_planner, simulate
+from scenegen.catalogue import load_archetype_config
+from scenegen.planning.prompts import recent_prompts
+from scenegen.planning.simulate import Simulation, naive_planner, scenegen_planner, simulate
+from scenegen.quality.diversity import coverage_day, js_divergence, near_duplicate_rate, shares, vendi_score
 
 
 def measures(run: Simulation, config) -> dict[str, float]:

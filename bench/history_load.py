@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.emulato
 
 from scenegen.backends.google.firestore import FirestoreHistory
 from scenegen.backends.local.sqlite import SqliteHistoryStore
-from scenegen.history import recent_history
 from scenegen.models import utcnow
+from scenegen.planning.history import recent_history
 from tests.emulators import firestore_emulator
 from tests.helpers import record
 

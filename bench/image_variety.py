@@ -22,17 +22,22 @@ from pathlib import Path
 
 import imagehash
 
-from scenegen.config import ArchetypeConfig
-from scenegen.models import HistoryRecord, SceneSpec, utcnow
-from scenegen.prompts import LocalPromptWriter
-from scenegen.weights import archetype_shares, plan_slots
+from scenegen.catalogue import ArchetypeConfig
+from scenegen.models import SceneSpec, utcnow
+from scenegen.planning.prompts import LocalPromptWriter
+from scenegen.planning.weights import archetype_shares, plan_slots
+from scenegen.records import HistoryRecord
 
 REPLACEMENTS = 3
 WORKER = """
 import json, sys
-from scenegen.config import load_archetype_config
 from scenegen.errors import ImageRejected
-from scenegen.image_checks import inspect_image
+try:
+    from scenegen.catalogue import load_archetype_config
+    from scenegen.quality.checks import inspect_image
+except ImportError:  # a checkout before the library's packages
+    from scenegen.config import load_archetype_config
+    from scenegen.image_checks import inspect_image
 config = load_archetype_config()
 try:
     from scenegen.render import render_scene
@@ -43,12 +48,16 @@ except ImportError:  # the renderer before the ground truth
 try:  # the review of its ground truth, where the checkout has one: the problems it finds
     from scenegen.backends.local.ground_truth_review import ground_truth_rubric
     from scenegen.render.ground_truth import layout_document
-    from scenegen.review import judge
+    try:
+        from scenegen.quality.review import judge, problems
+    except ImportError:  # a checkout before the library's packages
+        from scenegen.review import judge
+        problems = lambda review: review.problems
 
     def review(rendering, archetype):
         layout = layout_document(rendering)
         rubric = ground_truth_rubric(rendering.instances, layout, rendering.camera, archetype, config.review)
-        return judge(rubric, archetype, config.review, "ground-truth", 0.0).problems
+        return problems(judge(rubric, archetype, config.review, "ground-truth", 0.0))
 except ImportError:
     review = None
 for line in sys.stdin:

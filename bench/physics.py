@@ -30,12 +30,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scenegen.backends.local.procedural import MODEL
-from scenegen.config import load_archetype_config
-from scenegen.images import keep_large_buffers
+from scenegen.catalogue import load_archetype_config
+from scenegen.engine.memory import keep_large_buffers
+from scenegen.engine.usd import first_use
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, SceneSpec
-from scenegen.prompts import LocalPromptWriter
+from scenegen.planning.prompts import LocalPromptWriter
 from scenegen.storage import STAGE
-from scenegen.usd import first_use
 
 SMALL = (344, 192)
 
@@ -66,7 +66,7 @@ def make(job: tuple[SceneSpec, str, bool]) -> tuple[SceneSpec, Path, float, floa
 
 
 def check(made: tuple[SceneSpec, Path, float, float]):
-    from scenegen.validation import validate
+    from scenegen.sim.validate import validate
 
     spec, stage, *seconds = made
     return spec, seconds, validate(stage)

@@ -19,9 +19,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from scenegen.backends.local.procedural import MODEL, draw_scene
-from scenegen.config import load_archetype_config
-from scenegen.images import keep_large_buffers
-from scenegen.prompts import LocalPromptWriter
+from scenegen.catalogue import load_archetype_config
+from scenegen.engine.memory import keep_large_buffers
+from scenegen.planning.prompts import LocalPromptWriter
 
 TARGET_SECONDS = 1.2
 

@@ -93,7 +93,10 @@ RENDER_ALONE = (
     "from concurrent.futures import ThreadPoolExecutor\n"
     "from pathlib import Path\n"
     "from scenegen.settings import Settings\n"
-    "from scenegen.resources import build_resources\n"
+    "try:\n"
+    "    from scenegen.run.resources import build_resources\n"
+    "except ImportError:  # a checkout before the library's packages\n"
+    "    from scenegen.resources import build_resources\n"
     "resources = build_resources(Settings(output_dir=Path(tempfile.mkdtemp())))\n"
     "specs = resources.prompts.write(sys.argv[2].split(','), [], 7).specs\n"
     "resources.workers.start()\n"
@@ -107,8 +110,8 @@ RENDER_ALONE = (
 
 def renderer_alone_seconds(scenes: int, threads: int) -> float:
     """Wall seconds per scene of the renderer alone, drawing as many at a time as a run does, no Prefect."""
-    from scenegen.config import load_archetype_config
-    from scenegen.weights import plan_slots
+    from scenegen.catalogue import load_archetype_config
+    from scenegen.planning.weights import plan_slots
 
     config = load_archetype_config()
     slots = plan_slots(config.base_weights(), scenes, seed=7)

@@ -27,8 +27,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scenegen.backends.local.folder import LocalSceneStorage
-from scenegen.scorecard import KnownRoom, known_room, score
-from scenegen.scoring import Box
+from scenegen.scoring.metrics import Box
+from scenegen.scoring.scorecard import KnownRoom, known_room, score
 from tests.helpers import stored_scene
 
 TARGET_SECONDS = 2.0

@@ -27,12 +27,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-from scenegen.agreement import measure_twin, reference_edges, save_reference_edges
 from scenegen.backends.local.procedural import MODEL
-from scenegen.config import load_archetype_config
+from scenegen.catalogue import load_archetype_config
 from scenegen.models import SceneSpec
-from scenegen.prompts import LocalPromptWriter
+from scenegen.planning.prompts import LocalPromptWriter
 from scenegen.render import render_scene
+from scenegen.twins.agreement import measure_twin, reference_edges, save_reference_edges
 from tests import restyle
 
 TARGET_SECONDS = 0.3

@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.script import prefect_api_for_this_run, refuse, report_state
-    from scenegen.history import rerun_specs
+    from scenegen.planning.history import rerun_specs
     from tasks.batches import batch_backend
     from tasks.resources import prepare_run
 
@@ -192,8 +192,8 @@ def validate_command(scene: str, overrides: dict) -> int:
     import tempfile
     from pathlib import Path
 
-    from scenegen.at_rest import start_newton
-    from scenegen.validation import stage_of, stored_stage, validate
+    from scenegen.sim.at_rest import start_newton
+    from scenegen.sim.validate import stage_of, stored_stage, validate
 
     try:
         start_newton()  # Newton installed, Warp started before anything else could start a thread
@@ -220,17 +220,19 @@ def check_score_input(run: Run, scene: str, reconstruction: str, frame) -> None:
     import tempfile
     from pathlib import Path
 
-    from scenegen.scorecard import open_inputs, read_placed
+    from scenegen.scoring.scorecard import open_inputs, read_placed
 
     with tempfile.TemporaryDirectory(prefix="scenegen-score-") as folder:
-        _, room, path, _ = open_inputs(run.resources.storage, scene, reconstruction, Path(folder))
+        _, room, path, _ = open_inputs(
+            run.resources.storage, scene, reconstruction, Path(folder), run.resources.scenes_in
+        )
         read_placed(room, path, frame)
 
 
 def score_command(run: Run, args: argparse.Namespace) -> int:
     from flows.score_reconstruction import score_reconstruction
     from flows.script import prefect_api_for_this_run
-    from scenegen.scorecard import score_markdown, score_name
+    from scenegen.scoring.scorecard import score_markdown, score_name
 
     with prefect_api_for_this_run():
         state = score_reconstruction(
@@ -250,9 +252,9 @@ def score_command(run: Run, args: argparse.Namespace) -> int:
 
 
 def report_command(run: Run) -> int:
-    from scenegen.history import recent_history
-    from scenegen.report import stored_images, write_diversity_report
-    from scenegen.scorecard import quality_markdown, reconstruction_quality
+    from scenegen.planning.history import recent_history
+    from scenegen.run.report import stored_images, write_diversity_report
+    from scenegen.scoring.scorecard import quality_markdown, reconstruction_quality
 
     history = recent_history(run.resources.history, run.settings.lookback_days)
     markdown, pictures = write_diversity_report(run.resources, "latest", stored_images(history))

@@ -17,9 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scenegen.engine.usd import USD_LOCK, first_use
 from scenegen.render.geometry import turn_about_z
-from scenegen.scoring import Box
-from scenegen.usd import USD_LOCK, first_use
+from scenegen.scoring.metrics import Box
 
 Y_UP_CENTIMETRES = np.array([[100.0, 0, 0, 0], [0, 0, 100.0, 0], [0, -100.0, 0, 0], [0, 0, 0, 1]])
 

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scenegen.backends.local.procedural import MODEL, draw_scene
-from scenegen.config import load_archetype_config
+from scenegen.catalogue import load_archetype_config
+from scenegen.engine.usd import first_use
 from scenegen.models import RenderedImage, SceneSpec
-from scenegen.prompts import LocalPromptWriter
-from scenegen.usd import first_use
+from scenegen.planning.prompts import LocalPromptWriter
 
 
 @contextmanager

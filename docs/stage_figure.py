@@ -16,9 +16,9 @@ import numpy as np
 from example_scene import staged_example
 from PIL import Image, ImageDraw
 
-from scenegen.stage_checks import colliders, open_stage
+from scenegen.engine.usd import USD_LOCK
+from scenegen.sim.stage_checks import colliders, open_stage
 from scenegen.storage import NORMALS, SEMANTIC, STAGE
-from scenegen.usd import USD_LOCK
 
 PANEL = (920, 514)
 STATIC, LOOSE, LIGHT = (70, 150, 255), (255, 140, 0), (255, 235, 40)

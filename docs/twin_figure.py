@@ -20,11 +20,11 @@ from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenegen.agreement import GRID, measure_agreement, photo_edges, reference_edges
 from scenegen.backends.local.procedural import MODEL
-from scenegen.config import load_archetype_config
-from scenegen.prompts import LocalPromptWriter
+from scenegen.catalogue import load_archetype_config
+from scenegen.planning.prompts import LocalPromptWriter
 from scenegen.render import render_scene
+from scenegen.twins.agreement import GRID, measure_agreement, photo_edges, reference_edges
 from tests import restyle
 
 PANEL = (688, 384)  # the agreement's grid: a quarter of the frame each way

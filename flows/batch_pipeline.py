@@ -10,10 +10,11 @@ from pathlib import Path
 from prefect.runtime import flow_run
 
 from flows.scene_pipeline import produce_scenes
-from scenegen.batches import Collection, affordable_count, not_submitted, split_for_inline_limit
 from scenegen.errors import FatalError, describe
 from scenegen.images import preview_path
-from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec
+from scenegen.models import RenderedImage, SceneSpec
+from scenegen.records import HistoryRecord, SceneOutcome
+from scenegen.run.batches import Collection, affordable_count, not_submitted, split_for_inline_limit
 from tasks.batches import batch_backend, poll_batch_jobs, submit_batch_job
 from tasks.record import record_scene
 from tasks.render import render_reference

@@ -12,7 +12,7 @@ from pydantic import Field
 from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
 from flows.scene_run import plan_scenes_ahead
-from scenegen.config import ArchetypeName
+from scenegen.catalogue import ArchetypeName
 from tasks.artifacts import publish_plan
 from tasks.planning import compute_weights, diversify_prompts, load_history, plan_scenes
 from tasks.resources import prepare_run

@@ -29,11 +29,12 @@ from flows.scene_stages import (
     review_stage,
     store_and_record,
 )
-from scenegen.deadline import RUN_GRACE_SECONDS, within
+from scenegen.engine.deadline import RUN_GRACE_SECONDS, within
 from scenegen.errors import SceneFailed, describe
-from scenegen.gate import Hold
-from scenegen.history import recent_history
-from scenegen.models import HistoryRecord, PromptBatch, SceneOutcome, SceneSpec
+from scenegen.models import PromptBatch, SceneSpec
+from scenegen.planning.history import recent_history
+from scenegen.records import HistoryRecord, SceneOutcome
+from scenegen.run.budget import Hold
 from tasks.artifacts import final_state, publish_diversity, publish_report
 from tasks.events import announce_run, announce_scene
 from tasks.planning import load_history

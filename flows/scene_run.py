@@ -16,15 +16,15 @@ from typing import Any
 from prefect.context import FlowRunContext
 from prefect.states import Failed, State
 
-from scenegen.agreement import Agreement
-from scenegen.deadline import RunTimedOut
-from scenegen.disk import room_problem
+from scenegen.engine.deadline import RunTimedOut
 from scenegen.errors import SceneFailed, SceneSkipped, describe
-from scenegen.gate import Hold, RunGate
-from scenegen.image_checks import RecentHashes
-from scenegen.models import HistoryRecord, RenderedImage, SceneOutcome, SceneSpec, Status
-from scenegen.review import Review
+from scenegen.models import RenderedImage, Review, SceneSpec
+from scenegen.quality.checks import RecentHashes
+from scenegen.records import HistoryRecord, SceneOutcome, Status
+from scenegen.run.budget import Hold, RunGate
+from scenegen.run.disk import room_problem
 from scenegen.storage import local_path
+from scenegen.twins.agreement import Agreement
 from tasks.agreement import check_agreement
 from tasks.artifacts import Progress
 from tasks.checks import check_image

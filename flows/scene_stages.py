@@ -7,12 +7,12 @@ from __future__ import annotations
 from prefect.transactions import transaction
 
 from flows.scene_run import Attempt, SceneRun
-from scenegen.agreement import Agreement
 from scenegen.errors import FatalError, ImageRejected, SceneFailed
-from scenegen.gate import Hold
-from scenegen.models import RenderedImage, SceneSpec, StoredScene
-from scenegen.review import Review, enforce, review_summary
+from scenegen.models import RenderedImage, Review, SceneSpec, StoredScene
+from scenegen.quality.review import enforce, review_summary
+from scenegen.run.budget import Hold
 from scenegen.storage import remove_staged
+from scenegen.twins.agreement import Agreement
 from tasks.record import record_scene
 from tasks.render import staged_reference_path
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from prefect import flow
 from pydantic import Field
 
-from scenegen.scorecard import Frame
+from scenegen.scoring.scorecard import Frame
 from tasks.resources import prepare_run
 from tasks.scoring import publish_score, score_reconstruction_task
 
@@ -21,7 +21,7 @@ def score_reconstruction(
     scene: Scene, usd_uri: Reconstruction, frame: Frame = "unknown", ignore_labels: bool = False
 ) -> dict[str, Any]:
     """How much of the scene's room the reconstruction got right; stored as score-<12 hex>.json beside it."""
-    storage = prepare_run().resources.storage
-    document, _ = score_reconstruction_task(storage, scene, usd_uri, frame, ignore_labels)
+    resources = prepare_run().resources
+    document, _ = score_reconstruction_task(resources, scene, usd_uri, frame, ignore_labels)
     publish_score(document)
     return document

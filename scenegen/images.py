@@ -1,19 +1,23 @@
-"""The image backend protocol, and what every image is checked against, whoever made it."""
+"""The image backends' protocols (online, and in batch jobs), and what every image file is checked against,
+whoever made it."""
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import io
 import os
 import struct
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PIL import Image, UnidentifiedImageError
 
 from scenegen.errors import SceneFailed
 from scenegen.models import RenderedImage, SceneSpec
+
+if TYPE_CHECKING:
+    from scenegen.engine.pool import WorkerPool
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RGB_8_BIT = (8, 2)  # a PNG's bit depth and colour type for 8-bit RGB: what the pipeline stores
@@ -34,32 +38,34 @@ class ImageGenerator(Protocol):
         ...
 
 
-def keep_large_buffers() -> None:
-    """For a worker process that draws: its large arrays (a 2K frame of float64 is 34 MB) reused from its
-    one heap instead of mapped fresh and faulted in for each render, about 8% of a render's time. A worker
-    has one thread, so one heap, whose size follows its largest render and stays flat over a run."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 1 << 30)
-    mallopt(m_trim_threshold, 1 << 30)
+@dataclass
+class BatchJob:
+    """A job as polled: its state and, once it succeeded, each scene's answer (backend-specific)."""
+
+    name: str
+    state: str
+    answers: dict[str, Any] = field(default_factory=dict)
 
 
-def return_image_memory_to_the_system() -> None:
-    """Have every large buffer (an image: megabytes) mapped fresh and unmapped when freed.
+class BatchBackend(Protocol):
+    model: str
+    expected_cost_usd: float  # a request's typical price at the batch rate
 
-    glibc raises its threshold for that after the first large buffer is freed, and from then on serves
-    images from heaps that it keeps per thread: over a run of many images the resident size grows by
-    hundreds of MiB. Fixing the threshold keeps it flat, for a few per cent more time in page faults.
-    """
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # this process's own C library
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        return
-    m_mmap_threshold = -3
-    mallopt(m_mmap_threshold, 1 << 20)
+    def find(self, display_name: str) -> str | None:
+        """The name (`batches/ID`) of a job created under `display_name`, if there is one."""
+        ...
+
+    def create(
+        self, specs: list[SceneSpec], display_name: str, references: dict[str, RenderedImage] | None = None
+    ) -> str:
+        """Create one job of the specs' image requests (a twin's with its reference) and return its name."""
+        ...
+
+    def poll(self, name: str) -> BatchJob: ...
+
+    def collected_images(self, jobs: list[BatchJob], workers: WorkerPool) -> ImageGenerator:
+        """The image backend that hands finished jobs' answers to the per-scene pipeline."""
+        ...
 
 
 def sha256_file(path: Path) -> str:

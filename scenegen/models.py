@@ -6,12 +6,11 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scenegen.errors import InputError
-from scenegen.review import Review
 
 SCENE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 IMAGE_WIDTH, IMAGE_HEIGHT = 2752, 1536  # Gemini's 2K at 16:9; the procedural renderer matches it
@@ -132,164 +131,46 @@ class RenderedImage(BaseModel):
     twin: bool = False  # a photograph of its reference: the ground truth is the reference's
 
 
+# REVIEW: required, only suitable images are stored; advisory, all of them with their verdict; off.
+ReviewMode = Literal["required", "advisory", "off"]
+Verdict = Literal["suitable", "unsuitable", "unreviewed"]
+
+
+class Rubric(BaseModel):
+    """What reconstruction needs of one image, item by item. Gemini answers in this schema."""
+
+    archetype_seen: str = Field(description="the listed archetype the room is, or 'other'")
+    archetype_matches: bool = Field(description="the room is the planned archetype")
+    whole_room_in_view: bool = Field(description="the room is seen whole, not a close-up of one part")
+    floor_visible: bool = Field(description="a good share of the floor is visible")
+    elevated_corner_view: bool = Field(description="seen from high up in a corner, looking across and down")
+    rectilinear_lens: bool = Field(description="straight lines stay straight: no fisheye, no panorama")
+    people_present: bool = Field(description="a person or part of one is in frame")
+    text_or_watermark: bool = Field(description="readable text, a logo or a watermark is in frame")
+    distinct_objects: int = Field(ge=0, description="about how many separable objects are in view")
+    matches_reference: bool | None = Field(
+        None,
+        description="when a reference rendering is attached: the same room as it, the same objects in the "
+        "same places, seen from the same point; null when there is no reference",
+    )
+    verdict: Literal["suitable", "unsuitable"] = Field(description="usable for 3D reconstruction")
+    reasons: list[str] = Field(description="why unsuitable; empty when suitable")
+
+
+class Review(BaseModel):
+    """A review's outcome: the verdict, its reasons (fixed phrases first: scenegen.quality.review.judge) and
+    the rubric."""
+
+    verdict: Verdict
+    reasons: list[str] = Field(default_factory=list)
+    rubric: Rubric | None = None  # None: unreviewed
+    reviewer: str  # the review model, or "ground-truth"
+    cost_usd: float = 0.0
+
+
 class StoredScene(BaseModel):
     """Where a complete scene now lives."""
 
     scene_uri: str
     image_uri: str
     sha256: str
-
-
-# blocked: the model refused; no_image: it answered without one; skipped: never started (a fatal error
-# earlier in the run, or the MAX_COST_USD budget). All but "succeeded" are failures rerun-failed can retry.
-# rejected: the image failed a check (scenegen.image_checks) or the review said no; it was not stored.
-# unreviewed: REVIEW=required and the review gave no usable verdict; not stored either.
-# submitted: in a Gemini batch job (`batch_job`), waiting for collect-batches; not a failure.
-# planned: written before the scene's first render starts, and replaced by how it ended; one left by a run
-# that has ended (killed, or out of disk to record its failure) is taken by rerun-failed.
-Status = Literal[
-    "planned", "succeeded", "failed", "blocked", "no_image", "skipped", "rejected", "unreviewed", "submitted"
-]
-
-
-class HistoryRecord(BaseModel):
-    """One scene in the history store (the contract's fields plus what a rerun needs)."""
-
-    scene_id: str
-    archetype: str
-    prompt_hash: str
-    prompt_summary: str
-    variation_tags: list[str]
-    generated_at: datetime
-    success: bool
-    prompt: str = ""
-    status: Status
-    failure_reason: str | None = None
-    image_uri: str | None = None
-    sha256: str | None = None
-    cost_usd: float = 0.0
-    flow_run_id: str | None = None
-    attempts: int = 1
-    phash: str | None = None  # perceptual hash of the stored image, for near-copy checks
-    # The Gemini batch job that made (or is making) the image: `batches/ID`, or until the job exists the
-    # display name it is created under (scenegen.batches.job_display_name).
-    batch_job: str | None = None
-    review: Review | None = None  # the review's verdict, reasons and rubric; None: not reviewed
-    # A planned scene's run bound (RUN_TIMEOUT_SECONDS from its start): a run going past it ends its scenes
-    # within a grace, so a record still planned after that is left for rerun-failed.
-    planned_until: datetime | None = None
-    twin: bool = False  # the spec's: a rerun makes a twin again
-    agreement: dict[str, Any] | None = None  # a twin's agreement with its reference (frame-level figures)
-    # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
-    # the whole record with HistoryStore.get before it rebuilds the spec.
-    seed: int = 0
-    image_model: str = ""
-    prompt_model: str = ""
-
-    @classmethod
-    def of(
-        cls,
-        spec: SceneSpec,
-        *,
-        stored: StoredScene | None = None,
-        rendered: RenderedImage | None = None,
-        failure: str | None = None,
-        failure_status: Status = "failed",
-        cost_usd: float | None = None,
-        flow_run_id: str | None = None,
-        phash: str | None = None,
-        batch_job: str | None = None,
-        review: Review | None = None,
-        agreement: dict[str, Any] | None = None,
-    ) -> HistoryRecord:
-        """`cost_usd`: what the scene cost, by default its image's and its review's prices."""
-        if cost_usd is None:
-            cost_usd = (rendered.cost_usd if rendered else 0.0) + (review.cost_usd if review else 0.0)
-        return cls(
-            scene_id=spec.scene_id,
-            archetype=spec.archetype,
-            prompt_hash=spec.prompt_hash,
-            prompt_summary=spec.prompt[:200],
-            variation_tags=list(spec.variation_tags),
-            generated_at=utcnow(),
-            success=failure is None,
-            prompt=spec.prompt,
-            status="succeeded" if failure is None else failure_status,
-            failure_reason=failure,
-            image_uri=stored.image_uri if stored else None,
-            sha256=stored.sha256 if stored else None,
-            cost_usd=round(cost_usd, 6),
-            flow_run_id=flow_run_id,
-            phash=phash,
-            batch_job=batch_job,
-            review=review,
-            agreement=agreement,
-            twin=spec.twin,
-            seed=spec.seed,
-            image_model=spec.image_model,
-            prompt_model=spec.prompt_model,
-        )
-
-    @classmethod
-    def planned(cls, spec: SceneSpec, flow_run_id: str | None, until: datetime) -> HistoryRecord:
-        """The record a scene has from before its first render until it ends: it counts no attempt."""
-        record = cls.of(spec, failure="planned", failure_status="planned", flow_run_id=flow_run_id)
-        return record.model_copy(update={"failure_reason": None, "attempts": 0, "planned_until": until})
-
-    @property
-    def review_cost_usd(self) -> float:
-        """The part of `cost_usd` its review cost."""
-        return self.review.cost_usd if self.review else 0.0
-
-    def to_spec(self) -> SceneSpec:
-        """The spec this record was made from: same id, prompt, tags and seed."""
-        if not self.prompt or not self.image_model:
-            raise ValueError(f"the history record of {self.scene_id} was read without its spec fields")
-        return SceneSpec(
-            scene_id=self.scene_id,
-            archetype=self.archetype,
-            prompt=self.prompt,
-            variation_tags=tuple(self.variation_tags),
-            seed=self.seed,
-            prompt_hash=self.prompt_hash,
-            image_model=self.image_model,
-            prompt_model=self.prompt_model,
-            twin=self.twin,
-        )
-
-
-class SceneOutcome(BaseModel):
-    """How one scene ended in this run, as the flow reports it."""
-
-    spec: SceneSpec
-    status: Status
-    scene_uri: str | None = None
-    failure_reason: str | None = None
-    seconds: float = 0.0
-    cost_usd: float = 0.0  # the scene's estimated cost to this run (nothing for a cached render), review in
-    review_cost_usd: float = 0.0  # of which its review
-    replaces: str | None = None  # the rejected scene this one stands in for, and why it was rejected
-    batch_job: str | None = None  # made through this Gemini batch job, at the batch price
-    review: Review | None = None
-    replaced_reviews: list[Review] = Field(default_factory=list)  # of the images this one replaces
-    agreement: dict[str, Any] | None = None  # a twin's agreement with its reference (Agreement.summary)
-    replaced_agreements: list[dict[str, Any]] = Field(default_factory=list)
-
-    @property
-    def reviews(self) -> list[Review]:
-        """Every review this scene's slot went through: the images it replaces, then its own."""
-        return self.replaced_reviews + ([self.review] if self.review else [])
-
-    @property
-    def agreements(self) -> list[dict[str, Any]]:
-        """Every agreement this scene's slot measured: the photographs it replaces, then its own."""
-        return self.replaced_agreements + ([self.agreement] if self.agreement else [])
-
-    @property
-    def settled(self) -> bool:
-        """Stored, or waiting in a batch job: nothing for this run to answer for."""
-        return self.status in ("succeeded", "submitted")
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == "succeeded"

@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scenegen.errors import InputError
-from scenegen.review import ReviewMode
+from scenegen.models import ReviewMode
 
 # The cores this process may run on: the default number of worker processes, and what CPU work beside the
 # image calls is bounded by.

@@ -88,8 +88,8 @@ def scene_document(
     review: dict[str, Any],
     agreement: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """scene.json: the spec, what was made of it, its review (scenegen.review.review_summary) and, for a
-    twin, its agreement with its reference (Agreement.summary)."""
+    """scene.json: the spec, what was made of it, its review (scenegen.quality.review.review_summary)
+    and, for a twin, its agreement with its reference (Agreement.summary)."""
     review_cost = float(review.get("cost_usd", 0.0))
     return {
         "spec": spec.model_dump(mode="json"),

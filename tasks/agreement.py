@@ -8,11 +8,11 @@ from typing import Any
 from prefect import task
 from prefect.context import TaskRunContext
 
-from scenegen.agreement import Agreement, measure_twin
 from scenegen.models import RenderedImage, SceneSpec
-from scenegen.resources import Resources
+from scenegen.run.resources import Resources
 from scenegen.storage import DEPTH, INSTANCES, REFERENCE
-from scenegen.twins import staged
+from scenegen.twins.agreement import Agreement, measure_twin
+from scenegen.twins.photograph import staged
 
 
 def agreement_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:

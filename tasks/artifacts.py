@@ -23,11 +23,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
-from scenegen.models import PromptBatch, SceneOutcome
-from scenegen.report import write_diversity_report
-from scenegen.resources import Resources
+from scenegen.models import PromptBatch
+from scenegen.records import SceneOutcome
+from scenegen.run.report import write_diversity_report
+from scenegen.run.resources import Resources
+from scenegen.run.summary import plan_rows, run_verdict, scene_rows, spend_line, summary_markdown
 from scenegen.storage import IMAGE_NAME, local_path
-from scenegen.summary import plan_rows, run_verdict, scene_rows, spend_line, summary_markdown
 
 
 def scenes_root(resources: Resources) -> str:

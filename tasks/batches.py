@@ -9,10 +9,11 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from scenegen.batches import BatchBackend, Collection, poll_submitted, submit_job
 from scenegen.errors import InputError
+from scenegen.images import BatchBackend
 from scenegen.models import RenderedImage, SceneSpec
-from scenegen.resources import Resources
+from scenegen.run.batches import Collection, poll_submitted, submit_job
+from scenegen.run.resources import Resources
 from tasks.retry import RETRIES
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from prefect import task
 from prefect.context import TaskRunContext
 
-from scenegen.image_checks import check_rendered
 from scenegen.models import RenderedImage, SceneSpec
-from scenegen.resources import Resources
+from scenegen.quality.checks import check_rendered
+from scenegen.run.resources import Resources
 
 
 def check_cache_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:

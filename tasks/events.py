@@ -6,8 +6,9 @@ from collections import Counter
 
 from prefect.events import emit_event
 
-from scenegen.models import SceneOutcome
-from scenegen.review import ReviewMode, review_summary
+from scenegen.models import ReviewMode
+from scenegen.quality.review import review_summary
+from scenegen.records import SceneOutcome
 
 SCENE_COMPLETED = "scenegen.scene.completed"
 RUN_COMPLETED = "scenegen.run.completed"

@@ -11,10 +11,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
 
-from scenegen.history import abandoned, recent_history, rerun_specs
-from scenegen.models import HistoryRecord, PromptBatch, SceneSpec
-from scenegen.resources import Resources
-from scenegen.weights import archetype_shares, plan_slots
+from scenegen.models import PromptBatch, SceneSpec
+from scenegen.planning.history import abandoned, recent_history, rerun_specs
+from scenegen.planning.weights import archetype_shares, plan_slots
+from scenegen.records import HistoryRecord
+from scenegen.run.resources import Resources
 from tasks.retry import RETRIES
 
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from scenegen.models import HistoryRecord, SceneSpec
-from scenegen.resources import Resources
+from scenegen.models import SceneSpec
+from scenegen.records import HistoryRecord
+from scenegen.run.resources import Resources
 from tasks.retry import RETRIES
 
 

@@ -12,9 +12,9 @@ from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
 
 from scenegen.backends.local.procedural import MODEL as REFERENCE_MODEL
-from scenegen.deadline import time_left
+from scenegen.engine.deadline import time_left
 from scenegen.models import RenderedImage, SceneSpec
-from scenegen.resources import Resources
+from scenegen.run.resources import Resources
 from scenegen.settings import Settings
 from tasks.retry import RETRIES
 

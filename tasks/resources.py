@@ -13,9 +13,9 @@ from prefect.exceptions import ObjectNotFound
 from prefect.filesystems import WritableFileSystem
 from pydantic import SecretStr
 
-from scenegen.deadline import Deadline
+from scenegen.engine.deadline import Deadline
 from scenegen.errors import InputError
-from scenegen.resources import Resources, build_resources, image_backend_name, prompt_backend_name
+from scenegen.run.resources import Resources, build_resources, image_backend_name, prompt_backend_name
 from scenegen.settings import Settings, load_settings
 
 SECRET_BLOCK = "gemini-api-key"  # a Prefect Secret block that may hold the key instead of GEMINI_API_KEY

@@ -9,7 +9,7 @@ from typing import Any
 from prefect import get_run_logger
 from prefect.tasks import exponential_backoff
 
-from scenegen.deadline import time_left
+from scenegen.engine.deadline import time_left
 from scenegen.errors import TransientError, is_transient
 
 LONGEST_SERVER_WAIT = 600.0  # seconds; a server asking for longer is better served by rerun-failed later

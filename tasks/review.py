@@ -7,9 +7,8 @@ from typing import Any
 from prefect import task
 from prefect.context import TaskRunContext
 
-from scenegen.models import RenderedImage, SceneSpec
-from scenegen.resources import Resources
-from scenegen.review import Review
+from scenegen.models import RenderedImage, Review, SceneSpec
+from scenegen.run.resources import Resources
 from tasks.retry import RETRIES
 
 

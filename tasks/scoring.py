@@ -12,24 +12,20 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from scenegen.scorecard import (
-    Frame,
-    open_inputs,
-    score,
-    score_markdown,
-    score_name,
-)
-from scenegen.storage import SceneStorage
+from scenegen.run.resources import Resources
+from scenegen.scoring.scorecard import Frame, open_inputs, score, score_markdown, score_name
 
 
 @task(name="score-reconstruction", cache_policy=NO_CACHE)
 def score_reconstruction_task(
-    storage: SceneStorage, scene: str, reconstruction: str, frame: Frame, ignore_labels: bool
+    resources: Resources, scene: str, reconstruction: str, frame: Frame, ignore_labels: bool
 ) -> tuple[dict[str, Any], str]:
     """The score document and the URI it was stored at, beside the scene (the same reconstruction scored
     again replaces its own score; another reconstruction's is never touched)."""
     with tempfile.TemporaryDirectory(prefix="scenegen-score-") as folder:
-        holder, room, path, uri = open_inputs(storage, scene, reconstruction, Path(folder))
+        holder, room, path, uri = open_inputs(
+            resources.storage, scene, reconstruction, Path(folder), resources.scenes_in
+        )
         document = score(room, path, uri, frame, ignore_labels)
     scene_id = room.scene_id
     name = score_name(document["reconstruction"]["sha256"])

@@ -13,10 +13,11 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
-from scenegen.deadline import RUN_GRACE_SECONDS
-from scenegen.gate import split_budget
-from scenegen.history import outcomes_from_history
-from scenegen.models import SceneOutcome, SceneSpec
+from scenegen.engine.deadline import RUN_GRACE_SECONDS
+from scenegen.models import SceneSpec
+from scenegen.planning.history import outcomes_from_history
+from scenegen.records import SceneOutcome
+from scenegen.run.budget import split_budget
 from tasks.resources import Run
 
 POLL_SECONDS = 2.0

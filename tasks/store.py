@@ -8,11 +8,11 @@ from typing import Any
 from prefect import task
 from prefect.context import TaskRunContext
 
-from scenegen.agreement import Agreement
 from scenegen.models import RenderedImage, SceneSpec, StoredScene
-from scenegen.resources import Resources
+from scenegen.run.resources import Resources
 from scenegen.storage import store_staged_scene
-from scenegen.twins import with_photo_agreement
+from scenegen.twins.agreement import Agreement
+from scenegen.twins.photograph import with_photo_agreement
 from tasks.retry import RETRIES
 
 
@@ -37,8 +37,8 @@ def upload_scene(
     resources: Resources,
     agreement: Agreement | None = None,
 ) -> StoredScene:
-    """`review`: what scene.json says of the image's review (scenegen.review.review_summary); `agreement`:
-    a twin's, whose figures go to scene.json and, per object, to its layout.json."""
+    """`review`: what scene.json says of the image's review (scenegen.quality.review.review_summary);
+    `agreement`: a twin's, whose figures go to scene.json and, per object, to its layout.json."""
     if agreement is None:
         return store_staged_scene(resources.storage, spec, rendered, review)
     twin = with_photo_agreement(rendered, agreement.objects)

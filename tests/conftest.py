@@ -22,8 +22,8 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_API_KEY", None)
 
+from scenegen.engine.usd import first_use  # noqa: E402
 from scenegen.settings import Settings  # noqa: E402
-from scenegen.usd import first_use  # noqa: E402
 from tests import emulators  # noqa: E402
 
 first_use()  # usd-core's start-up, in this process, before any test or server starts a thread

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from scenegen.backends.local.folder import LocalSceneStorage
 from scenegen.backends.local.procedural import draw_scene
-from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, HistoryRecord, SceneSpec, prompt_hash, utcnow
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, SceneSpec, prompt_hash, utcnow
+from scenegen.records import HistoryRecord
 from scenegen.storage import SceneStorage, store_staged_scene
 
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scenegen.backends.local.procedural import ProceduralRenderer, draw_scene
+from scenegen.engine.pool import warm_up
 from scenegen.models import RenderedImage, SceneSpec
-from scenegen.workers import warm_up
 
 Draw = Callable[[SceneSpec, Path, tuple[int, int]], RenderedImage]
 
@@ -59,8 +59,8 @@ def slow(
 def counting_decodes(log: Path) -> None:
     """A worker's warm-up that also leaves a file in `log` for each image it decodes (a check's decode of a
     staged image, or the conversion of an answer that is not a PNG)."""
-    from scenegen import image_checks
     from scenegen.backends.google import gemini_image
+    from scenegen.quality import checks as image_checks
 
     warm_up()
     log.mkdir(parents=True, exist_ok=True)

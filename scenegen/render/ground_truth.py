@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from scenegen.png import write_png
+from scenegen.render.png import write_png
 from scenegen.render.procedural import Rendering
 from scenegen.render.stage import write_stage
 from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, SEMANTIC, STAGE

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from scenegen.physical import physical_catalogue
 from scenegen.render.geometry import Thing, turn_about_z
 from scenegen.render.rooms import LIGHT_SOURCES
+from scenegen.sim.physical import physical_catalogue
 from scenegen.storage import ROOM_SURFACES
 
 FOOT_M = 0.01  # parts whose bottom is this close to a thing's lowest point stand on something

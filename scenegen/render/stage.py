@@ -15,7 +15,7 @@
 - /World/Camera: the camera of scene.json.
 
 Authored on the layer directly (Sdf), in one change block, with the schemas' own names: the stage-level API
-takes seconds for a few hundred objects. Under scenegen.usd's lock, whichever thread calls it.
+takes seconds for a few hundred objects. Under scenegen.engine.usd's lock, whichever thread calls it.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from scenegen.engine.usd import USD_LOCK, first_use
 from scenegen.models import Camera
-from scenegen.physical import PhysicalCatalogue, physical_catalogue
 from scenegen.render.geometry import Thing
 from scenegen.render.shading import Lights
 from scenegen.render.stage_view import author_camera, author_lights
 from scenegen.render.usd_authoring import api_schemas, attribute, op_order, relationship, unit_colour
+from scenegen.sim.physical import PhysicalCatalogue, physical_catalogue
 from scenegen.storage import ROOM_SURFACES
-from scenegen.usd import USD_LOCK, first_use
 
 SHELL_THICKNESS_M = 0.2  # the collision slab behind a floor, wall or ceiling
 MIN_PART_SIZE_M = 1e-4  # a flat part still gets an invertible scale

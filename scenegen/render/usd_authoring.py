@@ -1,5 +1,5 @@
 """Authoring a USD layer spec by spec (Sdf), with the schemas' own names: for hundreds of objects, many times
-faster than the stage-level API. Callers hold scenegen.usd's lock."""
+faster than the stage-level API. Callers hold scenegen.engine.usd's lock."""
 
 from __future__ import annotations
 

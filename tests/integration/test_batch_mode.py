@@ -13,7 +13,7 @@ from flows.generate_scenes import generate_scenes
 from flows.rerun_failed_scenes import rerun_failed_scenes
 from scenegen.backends.google.gemini_batch import GeminiBatches
 from scenegen.backends.local.sqlite import SqliteHistoryStore
-from scenegen.batches import job_display_name, submit_job
+from scenegen.run.batches import job_display_name, submit_job
 from scenegen.storage import IMAGE_NAME, MARKER, SCENE_JSON
 from tests.conftest import TEST_KEY
 from tests.integration.test_flows import history, scene_folders

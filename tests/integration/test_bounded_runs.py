@@ -20,13 +20,14 @@ from cli.main import main
 from flows.generate_scenes import generate_scenes
 from scenegen.backends.local.procedural import ProceduralRenderer, draw_scene
 from scenegen.backends.local.sqlite import SqliteHistoryStore
-from scenegen.config import load_archetype_config
+from scenegen.catalogue import load_archetype_config
+from scenegen.engine.pool import WorkerPool, warm_up
 from scenegen.errors import InputError
-from scenegen.history import PLANNED_GRACE_SECONDS, rerun_specs
 from scenegen.models import utcnow
-from scenegen.prompts import LocalPromptWriter
+from scenegen.planning.history import PLANNED_GRACE_SECONDS, rerun_specs
+from scenegen.planning.prompts import LocalPromptWriter
+from scenegen.run.resources import WORKER_PRELOAD
 from scenegen.storage import GROUND_TRUTH, MARKER
-from scenegen.workers import WorkerPool, warm_up
 from tasks.planning import abandoned_on_this_api
 from tests import hooks
 from tests.integration.test_flows import history, scene_folders
@@ -95,7 +96,7 @@ def test_the_same_spec_gives_the_same_bytes_with_one_and_with_two_workers(tmp_pa
     planned = specs(["kitchen", "grocery", "lab"], seed=9)
     made = {}
     for workers in (1, 2):
-        pool = WorkerPool(workers, warm_up)
+        pool = WorkerPool(workers, warm_up, WORKER_PRELOAD)
         renderer = ProceduralRenderer(pool, 120, size=(688, 384))
         folder = tmp_path / str(workers)
         try:
@@ -114,7 +115,7 @@ def test_the_same_spec_gives_the_same_bytes_with_one_and_with_two_workers(tmp_pa
 
 
 def test_a_pool_starts_the_workers_a_run_needs_and_reuses_the_last_one_used():
-    pool = WorkerPool(2, warm_up)
+    pool = WorkerPool(2, warm_up, WORKER_PRELOAD)
     try:
         pool.start(1)  # a run of one scene
         pids = {pool.call("work", os.getpid, timeout=60) for _ in range(3)}

@@ -18,8 +18,9 @@ from cli.main import main
 from scenegen.backends.google.firestore import FirestoreHistory
 from scenegen.backends.google.gcs import GcsSceneStorage
 from scenegen.errors import InputError, TransientError
-from scenegen.history import recent_history, rerun_specs
-from scenegen.models import HistoryRecord, StagedFile, utcnow
+from scenegen.models import StagedFile, utcnow
+from scenegen.planning.history import recent_history, rerun_specs
+from scenegen.records import HistoryRecord
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.gcp_blocks import CACHE_FOLDER
 from tests.helpers import note_uploads, record, stored_scene
@@ -286,7 +287,8 @@ def test_bucket_may_name_a_saved_gcs_bucket_block(cloud, monkeypatch, capsys):
 
 
 def test_a_reconstruction_in_the_bucket_is_scored_and_its_score_stored_beside_the_scene(cloud, tmp_path):
-    from scenegen.scorecard import (
+    from scenegen.backends.local.folder import LocalSceneStorage
+    from scenegen.scoring.scorecard import (
         fetch_reconstruction,
         known_room,
         locate_scene,
@@ -301,7 +303,7 @@ def test_a_reconstruction_in_the_bucket_is_scored_and_its_score_stored_beside_th
     uri = f"gs://{cloud.bucket}/reconstructions/{scene_id}.json"
     storage.Client().bucket(cloud.bucket).blob(f"reconstructions/{scene_id}.json").upload_from_string(layout)
 
-    holder, found = locate_scene(gcs, f"{gcs.root_uri}/scenes/{scene_id}/")
+    holder, found = locate_scene(gcs, f"{gcs.root_uri}/scenes/{scene_id}/", LocalSceneStorage)
     assert found == scene_id
     path, given = fetch_reconstruction(holder, uri, tmp_path)
     document = score(known_room(holder, scene_id), path, given, "world")
@@ -313,4 +315,4 @@ def test_a_reconstruction_in_the_bucket_is_scored_and_its_score_stored_beside_th
     with pytest.raises(InputError, match="not found"):
         fetch_reconstruction(holder, f"gs://{cloud.bucket}/reconstructions/none.json", tmp_path)
     with pytest.raises(InputError, match="not a scene folder of this run's bucket"):
-        locate_scene(gcs, f"gs://another-bucket/scenes/{scene_id}")
+        locate_scene(gcs, f"gs://another-bucket/scenes/{scene_id}", LocalSceneStorage)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from scenegen.costs import load_price_table
+from scenegen.prices import load_price_table
 from tests import emulators
 from tests.conftest import TEST_KEY, FakeGemini
 from tests.helpers import events_named
@@ -234,7 +234,7 @@ def test_a_reconstruction_completed_event_scores_the_scene_beside_it(deployed, t
     """The downstream's hand-back: `reconstruction.completed` for a stored twin starts the scoring
     deployment on the worker, which stores the score beside the scene."""
     from scenegen.backends.local.folder import LocalSceneStorage
-    from scenegen.scorecard import MIN_PIXELS, ROOM_SURFACES
+    from scenegen.scoring.scorecard import MIN_PIXELS, ROOM_SURFACES
     from scenegen.storage import LAYOUT
     from tests.helpers import stored_scene
 

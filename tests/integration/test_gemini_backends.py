@@ -10,13 +10,14 @@ from PIL import Image
 
 from scenegen.backends.google.gemini_image import GeminiImageGenerator
 from scenegen.backends.google.gemini_prompts import MAX_RECENT_CHARS, GeminiPromptWriter, request_text
-from scenegen.config import load_archetype_config
-from scenegen.costs import load_price_table
+from scenegen.catalogue import load_archetype_config
+from scenegen.engine.pool import WorkerPool, warm_up
 from scenegen.errors import FatalError, NoImage, SceneBlocked, SceneFailed, TransientError
 from scenegen.images import PNG_MAGIC
-from scenegen.prompts import CAMERA_BRIEF, LocalPromptWriter
+from scenegen.planning.prompts import CAMERA_BRIEF, LocalPromptWriter
+from scenegen.prices import load_price_table
+from scenegen.run.resources import WORKER_PRELOAD
 from scenegen.settings import load_settings
-from scenegen.workers import WorkerPool, warm_up
 from tests.conftest import TEST_KEY
 from tests.helpers import record
 
@@ -37,7 +38,7 @@ def spec_for(archetype: str = "kitchen", seed: int = 1):
 @pytest.fixture(scope="module")
 def workers():
     """The worker process that converts answers which are not PNGs."""
-    pool = WorkerPool(1, warm_up)
+    pool = WorkerPool(1, warm_up, WORKER_PRELOAD)
     yield pool
     pool.close()
 

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-import scenegen.resources
+import scenegen.run.resources
 import tasks.checks
 from cli.main import main
 from flows.generate_scenes import generate_scenes
@@ -21,9 +21,9 @@ from scenegen.backends.google.gemini_image import GeminiImageGenerator
 from scenegen.backends.local.folder import LocalSceneStorage
 from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.backends.local.sqlite import SqliteHistoryStore
-from scenegen.config import ArchetypeConfig
+from scenegen.catalogue import ArchetypeConfig
 from scenegen.images import sha256_file
-from scenegen.prompts import LocalPromptWriter
+from scenegen.planning.prompts import LocalPromptWriter
 from scenegen.storage import IMAGE_NAME, SCENE_JSON
 from tests import hooks
 from tests.integration.test_flows import scene_folders
@@ -130,7 +130,7 @@ def test_a_png_answer_of_the_right_size_is_stored_byte_identical_and_decoded_onc
     gemini.script(**{IMAGE_MODEL: [f"png_file:{answer}", "jpeg_as_png"]})
     # Decodes are counted in the worker processes, where they happen, and in this one, where none should.
     log = tmp_path / "decodes"
-    monkeypatch.setattr(scenegen.resources, "warm_up", functools.partial(hooks.counting_decodes, log))
+    monkeypatch.setattr(scenegen.run.resources, "warm_up", functools.partial(hooks.counting_decodes, log))
     here: Counter[str] = Counter()
     for module in (tasks.checks, gemini_review, gemini_image):
         for name in ("decode", "_decode"):

@@ -18,7 +18,7 @@ from flows.generate_scenes import generate_scenes
 from scenegen.backends.google.gemini_review import REFERENCE_MARKER
 from scenegen.images import PREVIEW_SIZE
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, LAYOUT, MARKER, REFERENCE, SCENE_JSON
-from scenegen.twins import INSTRUCTIONS
+from scenegen.twins.photograph import INSTRUCTIONS
 from tests.fake_answers import inline_images
 from tests.helpers import events_named, note_uploads
 from tests.integration.test_flows import history, scene_folders

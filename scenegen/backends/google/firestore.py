@@ -10,8 +10,8 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from scenegen.errors import transient_errors
-from scenegen.history import SUMMARY_FIELDS, TABLE
-from scenegen.models import HistoryRecord
+from scenegen.planning.history import SUMMARY_FIELDS, TABLE
+from scenegen.records import HistoryRecord
 
 TIMEOUT_SECONDS = 60.0  # every call's deadline: a run never waits on Firestore for longer
 BATCH_WRITES = 500  # Firestore's limit of writes in one batch

@@ -17,12 +17,12 @@ from scenegen.backends.google.gemini_image import (
     image_request,
     stage_answer,
 )
-from scenegen.batches import BatchJob
-from scenegen.costs import PriceTable
+from scenegen.engine.pool import WorkerPool
 from scenegen.errors import SceneFailed
+from scenegen.images import BatchJob
 from scenegen.models import RenderedImage, SceneSpec
+from scenegen.prices import PriceTable
 from scenegen.settings import Settings
-from scenegen.workers import WorkerPool
 
 LIST_PAGE_SIZE = 100
 

@@ -12,7 +12,7 @@ import httpx2
 from google import genai
 from google.genai import errors, types
 
-from scenegen.deadline import RunTimedOut, time_left
+from scenegen.engine.deadline import RunTimedOut, time_left
 from scenegen.errors import FatalError, InputError, SceneFailed, TransientError
 from scenegen.settings import Settings
 

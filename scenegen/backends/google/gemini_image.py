@@ -12,9 +12,8 @@ from google.genai import types
 from PIL import Image, UnidentifiedImageError
 
 from scenegen.backends.google.gemini_client import api_key, bounded, enum_name, gemini_client, gemini_errors
-from scenegen.costs import PriceTable
+from scenegen.engine.pool import WorkerPool
 from scenegen.errors import NoImage, SceneBlocked, SceneFailed
-from scenegen.image_checks import measure
 from scenegen.images import (
     PNG_MAGIC,
     RGB_8_BIT,
@@ -25,9 +24,10 @@ from scenegen.images import (
     write_atomically,
 )
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, ImageMeasures, RenderedImage, SceneSpec
+from scenegen.prices import PriceTable
+from scenegen.quality.checks import measure
 from scenegen.settings import Settings
-from scenegen.twins import INSTRUCTIONS, as_twin
-from scenegen.workers import WorkerPool
+from scenegen.twins.photograph import INSTRUCTIONS, as_twin
 
 # Finish reasons that mean the model refused, as opposed to merely not drawing.
 BLOCK_REASONS = {

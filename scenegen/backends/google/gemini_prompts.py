@@ -12,11 +12,12 @@ from google import genai
 from pydantic import BaseModel, ValidationError
 
 from scenegen.backends.google.gemini_client import api_key, gemini_client, gemini_errors
-from scenegen.config import ArchetypeConfig
-from scenegen.costs import PriceTable
-from scenegen.diversity_measures import max_similarity
-from scenegen.models import HistoryRecord, PromptBatch, SceneSpec, prompt_hash, utcnow
-from scenegen.prompts import CAMERA_BRIEF, LocalPromptWriter, recent_prompts, tag_coverage
+from scenegen.catalogue import ArchetypeConfig
+from scenegen.models import PromptBatch, SceneSpec, prompt_hash, utcnow
+from scenegen.planning.prompts import CAMERA_BRIEF, LocalPromptWriter, recent_prompts, tag_coverage
+from scenegen.prices import PriceTable
+from scenegen.quality.diversity import max_similarity
+from scenegen.records import HistoryRecord
 from scenegen.settings import Settings
 
 MIN_PROMPT_CHARS, MAX_PROMPT_CHARS = 150, 3000

@@ -12,15 +12,15 @@ from google.genai import types
 from pydantic import ValidationError
 
 from scenegen.backends.google.gemini_client import api_key, bounded, enum_name, gemini_client, gemini_errors
-from scenegen.config import ArchetypeConfig
-from scenegen.costs import PriceTable
+from scenegen.catalogue import ArchetypeConfig
 from scenegen.errors import SceneFailed
 from scenegen.images import decode, preview_bytes, preview_path
-from scenegen.models import RenderedImage, SceneSpec
-from scenegen.review import Review, Rubric, judge, unreviewed
+from scenegen.models import RenderedImage, Review, Rubric, SceneSpec
+from scenegen.prices import PriceTable
+from scenegen.quality.review import judge, unreviewed
 from scenegen.settings import Settings
 from scenegen.storage import REFERENCE
-from scenegen.twins import staged
+from scenegen.twins.photograph import staged
 
 PLAN_MARKER = "PLAN (JSON):"
 ANSWER_SHOWN = 200  # characters of an unusable answer kept in the reason

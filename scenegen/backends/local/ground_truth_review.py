@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from scenegen.models import Camera, RenderedImage, SceneSpec
-from scenegen.review import Review, ReviewConfig, Rubric, judge, unreviewed
+from scenegen.catalogue import ReviewConfig
+from scenegen.models import Camera, RenderedImage, Review, Rubric, SceneSpec
+from scenegen.quality.review import judge, unreviewed
 from scenegen.storage import LAYOUT, ROOM_SURFACES
 
 FLOOR_SAMPLES = 40  # the floor is sampled on a 40 x 40 grid to measure how much of it is in the frame

@@ -1,5 +1,5 @@
 """The embedded image backend: the procedural renderer, free, offline and deterministic, with ground truth.
-Each image is drawn in a worker process (scenegen.workers): the renderer is Python and numpy that hold the
+Each image is drawn in a worker process (scenegen.engine.pool): the renderer is Python and numpy that hold the
 interpreter lock, and its USD writer is a C extension best kept apart from the run's threads."""
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
-from scenegen.agreement import AgreementConfig, save_reference_edges
-from scenegen.image_checks import measure
+from scenegen.catalogue import AgreementConfig
+from scenegen.engine.pool import WorkerPool
 from scenegen.images import preview_bytes, preview_path, sha256_file, write_atomically
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, RenderedImage, SceneSpec, StagedFile
-from scenegen.png import write_png
+from scenegen.quality.checks import measure
 from scenegen.render import render_scene
 from scenegen.render.ground_truth import write_ground_truth
+from scenegen.render.png import write_png
 from scenegen.render.procedural import Rendering
-from scenegen.workers import WorkerPool
+from scenegen.twins.agreement import save_reference_edges
 
 MODEL = "procedural-v2"
 

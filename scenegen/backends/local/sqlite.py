@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scenegen.errors import InputError
-from scenegen.history import TABLE
-from scenegen.models import HistoryRecord
+from scenegen.planning.history import TABLE
+from scenegen.records import HistoryRecord
 
 _JSON_FIELDS = ("variation_tags", "review", "agreement")  # kept as JSON text
 
