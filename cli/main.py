@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "collect", help="store the scenes of finished batch jobs (run the collect-batches flow)"
     )
+    runs = commands.add_parser(
+        "runs", help="the recent runs: state, lease, scenes by status, and what rerun-failed would take"
+    )
+    runs.add_argument(
+        "--days", type=_whole_number(1, 3650), metavar="D", help="the period, in days (default: 7)"
+    )
     report = commands.add_parser("report", help="the diversity report of recent history, with its pictures")
     report.add_argument(
         "--days",
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "rerun-failed":
             overrides = dict(lookback_days=args.since_days, batch=args.batch)
-        elif args.command == "report":
+        elif args.command in ("report", "runs"):
             overrides = dict(lookback_days=args.days)
         else:
             overrides = {}
@@ -147,15 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.script import prefect_api_for_this_run, refuse, report_state
-    from scenegen.planning.history import rerun_specs
+    from scenegen.planning.reruns import RunJudge, select_reruns
     from tasks.batches import batch_backend
     from tasks.resources import prepare_run
 
     try:
         run = prepare_run(**overrides)
         if args.command == "rerun-failed" and args.scene_ids:  # a malformed or unknown id: refused here
-            # (whether a planned scene's run has ended, the flow asks its Prefect API)
-            rerun_specs(run.resources.history, args.scene_ids, run.settings.lookback_days, lambda _: True)
+            history = run.resources.history
+            select_reruns(history, args.scene_ids, run.settings.lookback_days, RunJudge(history))
         if args.command == "collect":
             batch_backend(run.resources)  # refused here, before the flow, without Gemini
         if args.command == "score":
@@ -164,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         return refuse(exc)
     if args.command == "report":
         return report_command(run)
+    if args.command == "runs":
+        return runs_command(run, args.days)
     if args.command == "score":
         return score_command(run, args)
 
@@ -248,6 +256,16 @@ def score_command(run: Run, args: argparse.Namespace) -> int:
     document = state.result()
     print(score_markdown(document))
     print(f"\nStored beside the scene as {score_name(document['reconstruction']['sha256'])}")
+    return EXIT_OK
+
+
+def runs_command(run: Run, days: int | None) -> int:
+    """The table rerun-failed's artifact holds, from the history store alone (no Prefect API: a run's own
+    lease says how it ended, or that it may still be going)."""
+    from scenegen.planning.reruns import RUNS_TABLE_DAYS, RunJudge, run_rows, table
+
+    history = run.resources.history
+    print(table(run_rows(history, days or RUNS_TABLE_DAYS, RunJudge(history))))
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
-from flows.scene_run import plan_scenes_ahead
+from flows.scene_run import LEASE_HOOKS, plan_scenes_ahead
 from scenegen.catalogue import ArchetypeName
 from tasks.artifacts import publish_plan
 from tasks.planning import compute_weights, diversify_prompts, load_history, plan_scenes
@@ -28,7 +28,7 @@ LookbackDays = Annotated[int, Field(ge=1, le=3650)]
 ShardSize = Annotated[int, Field(ge=1, le=1000)]
 
 
-@flow(name="generate-scenes")
+@flow(name="generate-scenes", **LEASE_HOOKS)
 def generate_scenes(
     scenes: SceneCount = 10,
     archetypes: Archetypes = [],  # noqa: B006 - a parameter default, never mutated

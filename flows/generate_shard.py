@@ -13,14 +13,14 @@ from pydantic import Field
 
 from flows.generate_scenes import LookbackDays
 from flows.scene_pipeline import finish_run, produce_scenes
-from flows.scene_run import plan_scenes_ahead
+from flows.scene_run import LEASE_HOOKS, plan_scenes_ahead
 from scenegen.models import SceneSpec
 
 ShardSpecs = Annotated[list[SceneSpec], Field(min_length=1, max_length=1000)]
 ShardBudget = Annotated[float, Field(ge=0)]
 
 
-@flow(name="generate-shard")
+@flow(name="generate-shard", **LEASE_HOOKS)
 def generate_shard(
     specs: ShardSpecs,
     budget_usd: ShardBudget | None = None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.context import FlowRunContext
 from prefect.states import Failed, State
 
@@ -20,15 +21,16 @@ from scenegen.engine.deadline import RunTimedOut
 from scenegen.errors import SceneFailed, SceneSkipped, describe
 from scenegen.models import RenderedImage, Review, SceneSpec
 from scenegen.quality.checks import RecentHashes
-from scenegen.records import HistoryRecord, SceneOutcome, Status
+from scenegen.records import HistoryRecord, RunState, SceneOutcome, Status
 from scenegen.run.budget import Hold, RunGate
 from scenegen.run.disk import room_problem
+from scenegen.run.lease import LeaseKeeper, new_lease
 from scenegen.storage import local_path
 from scenegen.twins.agreement import Agreement
 from tasks.agreement import check_agreement
 from tasks.artifacts import Progress
 from tasks.checks import check_image
-from tasks.record import record_planned, record_scene
+from tasks.record import record_planned, record_run_planned, record_scene
 from tasks.render import render_reference, render_scene
 from tasks.resources import Run, shared_image_limit
 from tasks.review import review_image
@@ -50,6 +52,7 @@ class SceneRun:
     ) -> None:
         self.resources = run.resources
         self.deadline = run.deadline
+        self.lease = run.lease
         self.batch_jobs = batch_jobs or {}  # scene id -> the batch job its image came from
         self.render_reference = render_reference.with_options(result_storage=run.cache)
         self.render_scene = render_scene.with_options(result_storage=run.cache)
@@ -115,6 +118,8 @@ def admit(scenes: SceneRun, spec: SceneSpec) -> Hold:
     gate or the clock says no."""
     if scenes.deadline.passed:
         raise SceneSkipped(f"not started: {scenes.deadline.reason}")
+    if scenes.lease is not None and scenes.lease.lost:  # another run may be making the scenes now
+        raise SceneSkipped(f"not started: {scenes.lease.lost}")
     images = scenes.resources.images
     image_usd = images.expected_cost_usd + (images.reference_cost_usd if spec.twin else 0.0)
     review_usd = scenes.resources.review_expected_cost_usd
@@ -126,7 +131,15 @@ def admit(scenes: SceneRun, spec: SceneSpec) -> Hold:
 
 def plan_scenes_ahead(specs: list[SceneSpec], run: Run) -> State | None:
     """Before any scene starts: a Failed state, in one line, if the local disk has no room for the run;
-    else every scene recorded `planned` (in the history's one write) and None."""
+    else every scene recorded `planned` under the run's lease (hold_scenes) and None."""
+    if refused := room_for(specs, run):
+        return refused
+    hold_scenes(specs, run)
+    return None
+
+
+def room_for(specs: list[SceneSpec], run: Run) -> State | None:
+    """A Failed state, in one line, when the local disk cannot hold the run's scenes; else None."""
     resources = run.resources
     problem = room_problem(
         scenes=len(specs),
@@ -135,10 +148,45 @@ def plan_scenes_ahead(specs: list[SceneSpec], run: Run) -> State | None:
         staging=run.settings.staging_dir,
         local_storage=local_path(resources.storage.root_uri),
     )
-    if problem:
-        return Failed(message=problem)
-    record_planned(specs, resources, flow_run_id(), run.deadline.at)
-    return None
+    return Failed(message=problem) if problem else None
+
+
+# The leases of the runs under way in this process, by flow run id: ended by the flows' hooks (LEASE_HOOKS).
+_LEASES: dict[str, LeaseKeeper] = {}
+
+
+def hold_scenes(
+    specs: list[SceneSpec], run: Run, taking: list[HistoryRecord] | None = None
+) -> list[SceneSpec]:
+    """The specs recorded `planned` under this run's lease, in one write, before the first render; the
+    lease is then renewed until the run ends. A rerun's scenes (`taking`, as it read them) are held only if
+    still so, so that of two runs taking a scene one gets it. The specs this run holds."""
+    run_id = flow_run_id()
+    if run_id is None:  # not a flow run: nothing can tell its runs apart
+        record_planned(specs, run.resources, None, run.deadline.at)
+        return specs
+    lease = new_lease(run_id, run.settings)
+    held = set(record_run_planned(specs, lease, run.resources, run.deadline.at, taking))
+    run.lease = _LEASES[run_id] = LeaseKeeper(run.resources.history, lease, run.settings).start()
+    return [spec for spec in specs if spec.scene_id in held]
+
+
+def end_lease(flow: Any, flow_run: FlowRun, state: State) -> None:
+    """A flow run's end, however it came (a hook of every flow that holds scenes): its lease ended with it."""
+    keeper = _LEASES.pop(str(flow_run.id), None)
+    if keeper is not None:
+        keeper.end(RUN_STATES.get(state.type, "failed"))
+
+
+RUN_STATES: dict[StateType, RunState] = {
+    StateType.COMPLETED: "completed",
+    StateType.FAILED: "failed",
+    StateType.CRASHED: "crashed",
+    StateType.CANCELLED: "cancelled",
+}
+LEASE_HOOKS: dict[str, Any] = {
+    f"on_{end}": [end_lease] for end in ("completion", "failure", "crashed", "cancellation")
+}
 
 
 def outcome_at_the_bound(

@@ -162,3 +162,34 @@ class SceneOutcome(BaseModel):
     @property
     def succeeded(self) -> bool:
         return self.status == "succeeded"
+
+
+# running: the run holds its lease (renewed while it lives); the others are final. crashed: it ended without
+# saying so (killed, say), as found by the rerun-failed that took its scenes.
+RunState = Literal["running", "completed", "failed", "crashed", "cancelled"]
+
+
+class RunLease(BaseModel):
+    """A run's lease on the scenes it planned (`scene_generation_runs`, one per flow run): who holds them,
+    until when, and how the run ended. A run renews it while it lives; rerun-failed takes the planned
+    scenes of a run whose lease has ended, has lapsed, or whose process is gone from this machine."""
+
+    run_id: str  # the flow run id, as the scenes' records name it
+    started_at: datetime
+    lease_until: datetime
+    host: str  # the machine's name, for people
+    # The machine and process that hold the lease: `machine` tells whether a process id means anything here
+    # (its kernel's boot and process namespace), `process_started` whether that id is still the same process.
+    machine: str
+    pid: int
+    process_started: float  # seconds since the epoch
+    scenes: list[str] = Field(default_factory=list)  # the scenes it planned when it started
+    state: RunState = "running"
+    ended_at: datetime | None = None
+
+    def lapsed(self, now: datetime) -> bool:
+        return self.lease_until <= now
+
+    @property
+    def final(self) -> bool:
+        return self.state != "running"

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scenegen.errors import InputError
@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # The whole run, under Cloud Run's 3600 s job timeout: past it no scene starts, those under way are
     # ended and recorded, and the run reports and ends Failed.
     run_timeout_seconds: float = Field(3300, gt=0, le=24 * 3600)
+    # A run's lease on its planned scenes: renewed this often while it lives, held this long past each
+    # renewal; a lease not renewed in time has lapsed, and rerun-failed takes the run's scenes.
+    run_lease_seconds: float = Field(60, gt=0, le=3600)
+    run_lease_renew_seconds: float = Field(15, gt=0, le=3600)
     max_cost_usd: float | None = Field(None, ge=0)
     lookback_days: int = Field(30, ge=1, le=3650)
     archetype_config: Path | None = None
@@ -64,6 +68,15 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _renewed_within_the_lease(self) -> Settings:
+        if self.run_lease_renew_seconds >= self.run_lease_seconds:
+            raise ValueError(
+                f"RUN_LEASE_RENEW_SECONDS ({self.run_lease_renew_seconds:g}) must be less than "
+                f"RUN_LEASE_SECONDS ({self.run_lease_seconds:g}): a lease would lapse between renewals"
+            )
+        return self
 
     @property
     def review_model(self) -> str:
@@ -103,7 +116,9 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**given)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "settings"
+        if not first["loc"]:  # a rule between settings: its message names them
+            raise InputError(first["msg"].removeprefix("Value error, ")) from None
+        field = str(first["loc"][0])
         source = _SOURCES.get(field, field.upper())
         value = first.get("input")
         shown = "" if isinstance(value, dict) or field == "gemini_api_key" else f" (got {value!r})"

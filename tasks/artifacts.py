@@ -24,11 +24,13 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
 from scenegen.models import PromptBatch
+from scenegen.planning.reruns import RUNS_TABLE_DAYS, RunJudge, run_rows
 from scenegen.records import SceneOutcome
 from scenegen.run.report import write_diversity_report
 from scenegen.run.resources import Resources
 from scenegen.run.summary import plan_rows, run_verdict, scene_rows, spend_line, summary_markdown
 from scenegen.storage import IMAGE_NAME, local_path
+from tasks.planning import flow_run_final
 
 
 def scenes_root(resources: Resources) -> str:
@@ -39,6 +41,17 @@ def final_state(outcomes: list[SceneOutcome], resources: Resources) -> State:
     """Completed when every scene was stored; Failed, naming the failed scenes, otherwise."""
     stored_all, message = run_verdict(outcomes, scenes_root(resources))
     return Completed(message=message) if stored_all else Failed(message=message)
+
+
+@task(name="publish-runs", cache_policy=NO_CACHE)
+def publish_runs(resources: Resources) -> None:
+    """The recent runs, their leases and scenes, and what rerun-failed takes of each (`scenegen runs`)."""
+    judge = RunJudge(resources.history, flow_run_final)
+    create_table_artifact(
+        key="scenegen-runs",
+        table=run_rows(resources.history, RUNS_TABLE_DAYS, judge),
+        description=f"Runs of the last {RUNS_TABLE_DAYS} days: state, lease, scenes, what rerun-failed takes",
+    )
 
 
 @task(name="publish-plan")

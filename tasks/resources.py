@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from scenegen.engine.deadline import Deadline
 from scenegen.errors import InputError
+from scenegen.run.lease import LeaseKeeper
 from scenegen.run.resources import Resources, build_resources, image_backend_name, prompt_backend_name
 from scenegen.settings import Settings, load_settings
 
@@ -34,6 +35,7 @@ class Run:
         self.settings = resources.settings
         self.cache = cache
         self.deadline = deadline or Deadline(self.settings.run_timeout_seconds)
+        self.lease: LeaseKeeper | None = None  # once the run holds planned scenes (flows.scene_run)
 
     def within(self, at: datetime | None) -> Run:
         """This run bounded by `at` too, when that comes sooner (a shard, by its parent run's bound)."""

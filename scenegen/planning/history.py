@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from scenegen.engine.deadline import RUN_GRACE_SECONDS
-from scenegen.errors import InputError
-from scenegen.models import SceneSpec, check_scene_id, utcnow
-from scenegen.records import HistoryRecord, SceneOutcome, Status
+from scenegen.models import SceneSpec, utcnow
+from scenegen.records import HistoryRecord, RunLease, RunState, SceneOutcome, Status
 
 TABLE = "scene_generation_history"
-# A run past its bound has recorded its scenes within its grace (and a few seconds more, for clocks that
-# differ): a record still planned after that is not waiting for its run any more.
-PLANNED_GRACE_SECONDS = RUN_GRACE_SECONDS + 10
+RUNS = "scene_generation_runs"  # one lease per run, keyed by its flow run id
 # The same spec would be refused again: the model blocked it, or its (cached) image failed a check or
 # the review (whose answer is cached with it).
 REFUSED = {"blocked", "rejected", "unreviewed"}
@@ -55,69 +50,35 @@ class HistoryStore(Protocol):
         ...
 
     def save_all(self, records: list[HistoryRecord]) -> None:
-        """`save` for each record, in as few writes as the store allows (a run's planned scenes)."""
+        """`save` for each record, in as few writes as the store allows."""
+        ...
+
+    # Runs' leases, in RUNS: which run holds which planned scenes, and whether it still lives.
+    def start_run(
+        self, lease: RunLease, planned: list[HistoryRecord], observed: list[HistoryRecord] = ()
+    ) -> list[str]:
+        """A run's `planned` records and its lease (whose `scenes` become the ids it holds), written
+        together. A scene in `observed` (a rerun's, as it was read) is taken only if its record is still
+        that one, by a conditional write: of two runs taking a scene, one gets it. The ids held."""
+        ...
+
+    def renew_run(self, run_id: str, until: datetime) -> bool:
+        """The lease held until `until`, while its run is `running`; False when it is not any more."""
+        ...
+
+    def end_run(self, run_id: str, state: RunState) -> bool:
+        """A running run's lease ended in `state` (the first final state stays); False if it had ended."""
+        ...
+
+    def get_run(self, run_id: str) -> RunLease | None: ...
+
+    def runs_since(self, since: datetime) -> list[RunLease]:
+        """The leases of runs started at or after `since`, oldest first."""
         ...
 
 
 def recent_history(store: HistoryStore, days: int, now: datetime | None = None) -> list[HistoryRecord]:
     return store.records_since((now or utcnow()) - timedelta(days=days))
-
-
-def abandoned(
-    record: HistoryRecord, run_is_final: Callable[[str], bool], now: datetime | None = None
-) -> bool:
-    """Whether a `planned` scene's run will never end it: that run is in a final state, or its bound
-    (`planned_until`) has passed with the grace a run has after it (a run killed outright never reaches a
-    final state). A scene planned by a run that may still be going is not abandoned, whatever this process
-    can see of that run."""
-    if record.status != "planned":
-        return False
-    if not record.flow_run_id:
-        return True
-    until = record.planned_until or record.generated_at
-    if ((now or utcnow()) - until).total_seconds() > PLANNED_GRACE_SECONDS:
-        return True
-    return run_is_final(record.flow_run_id)
-
-
-def rerun_specs(
-    store: HistoryStore,
-    scene_ids: list[str],
-    since_days: int,
-    is_abandoned: Callable[[HistoryRecord], bool],
-) -> list[SceneSpec]:
-    """Specs to run again: the named scenes, or else every failed scene of the last `since_days`, and every
-    planned scene whose run has ended without recording how it ended (`is_abandoned`).
-
-    A named scene must match the id pattern and be in the history; anything else is an InputError.
-    Scenes refused as they are (statuses in REFUSED) are rerun only when named: the same spec fails again.
-    A scene in a batch job, or planned by a run that may still be going, is never rerun.
-    """
-    if scene_ids:
-        records = []
-        for scene_id in scene_ids:
-            record = store.get(check_scene_id(scene_id))
-            if record is None:
-                raise InputError(f"scene {scene_id} is not in the history")
-            if record.status == "submitted":  # made again now, it would be paid for twice
-                raise InputError(
-                    f"scene {scene_id} waits in batch job {record.batch_job}: `scenegen collect` takes it"
-                )
-            if record.status == "planned" and not is_abandoned(record):
-                raise InputError(
-                    f"scene {scene_id} is planned by run {record.flow_run_id}, which may still be going"
-                )
-            records.append(record)
-    else:
-        recent = recent_history(store, since_days)
-        left = [
-            r
-            for r in recent
-            if (not r.success and r.status not in (*REFUSED, "submitted", "planned"))
-            or (r.status == "planned" and is_abandoned(r))
-        ]
-        records = [store.get(r.scene_id) or r for r in left]  # the lookback read may be a summary
-    return [record.to_spec() for record in records]
 
 
 def outcomes_from_history(

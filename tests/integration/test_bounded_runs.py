@@ -13,6 +13,7 @@ import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -22,13 +23,9 @@ from scenegen.backends.local.procedural import ProceduralRenderer, draw_scene
 from scenegen.backends.local.sqlite import SqliteHistoryStore
 from scenegen.catalogue import load_archetype_config
 from scenegen.engine.pool import WorkerPool, warm_up
-from scenegen.errors import InputError
-from scenegen.models import utcnow
-from scenegen.planning.history import PLANNED_GRACE_SECONDS, rerun_specs
 from scenegen.planning.prompts import LocalPromptWriter
 from scenegen.run.resources import WORKER_PRELOAD
 from scenegen.storage import GROUND_TRUTH, MARKER
-from tasks.planning import abandoned_on_this_api
 from tests import hooks
 from tests.integration.test_flows import history, scene_folders
 
@@ -221,12 +218,13 @@ def test_a_run_past_its_bound_records_every_scene_and_exits_1(
     assert not any(alive(pid) for pids in tries.values() for pid in pids)
 
 
-def test_planned_scenes_of_a_run_still_going_are_left_alone_and_those_of_a_killed_run_are_made(
+def test_planned_scenes_of_a_run_still_going_are_left_alone_and_those_of_a_killed_run_are_made_at_once(
     clean_environment, prefect_api, tmp_path, capsys
 ):
-    """A run (its own process, renders that never end, a 20 s bound) is planned and rendering: rerun-failed
-    leaves its scenes alone. It is killed with SIGKILL mid-render, its workers go with it, and once its bound
-    and the grace after it have passed, rerun-failed makes every scene it planned."""
+    """A run (its own process, renders that never end) is planned and rendering: rerun-failed leaves its
+    scenes alone, says to which run, and exits 1. It is killed with SIGKILL mid-render, its workers go with
+    it, and at once (no waiting for its bound or its lease) rerun-failed makes every scene it planned, and
+    marks the run crashed, in its lease and in the Prefect API that still shows it running."""
     log = tmp_path / "started"
     everything = set(load_archetype_config().names)
     script = (
@@ -236,12 +234,7 @@ def test_planned_scenes_of_a_run_still_going_are_left_alone_and_those_of_a_kille
         "from cli.main import main\n"
         "sys.exit(main(['generate', '--scenes', '3', '--seed', '6']))\n"
     )
-    env = os.environ | {
-        "PREFECT_API_URL": prefect_api,
-        "RENDER_WORKERS": "2",
-        "MAX_CONCURRENCY": "2",
-        "RUN_TIMEOUT_SECONDS": "20",
-    }
+    env = os.environ | {"PREFECT_API_URL": prefect_api, "RENDER_WORKERS": "2", "MAX_CONCURRENCY": "2"}
     going = subprocess.Popen(
         [sys.executable, "-c", script],
         cwd=REPO,
@@ -255,27 +248,29 @@ def test_planned_scenes_of_a_run_still_going_are_left_alone_and_those_of_a_kille
         planned = history(clean_environment)
         assert len(planned) == 3 and {r.status for r in planned.values()} == {"planned"}
         assert all(r.flow_run_id and r.attempts == 0 and r.planned_until for r in planned.values())
+        [run_id] = {r.flow_run_id for r in planned.values()}
 
-        assert main(["rerun-failed"]) == 0  # the run is going: its scenes are not taken
-        assert "no failed scenes to rerun" in capsys.readouterr().out
-        store = SqliteHistoryStore(clean_environment / "history.sqlite3")
-        with pytest.raises(InputError, match="may still be going"):
-            rerun_specs(store, [next(iter(planned))], 30, abandoned_on_this_api())
+        assert main(["rerun-failed"]) == 1  # the run is going: its scenes are not taken
+        said = capsys.readouterr().out
+        assert f"left 3 planned scene(s) to run {run_id} on" in said and "its lease lapses at" in said
+        assert main(["rerun-failed", "--scene-id", next(iter(planned))]) == 1  # named, the same
+        assert history(clean_environment) == planned
     finally:
         going.kill()
         going.wait()
     workers = [pid for pids in hooks.started(log).values() for pid in pids]
     wait_for(lambda: not any(alive(pid) for pid in workers), 30)  # gone with their run
-    assert {r.status for r in history(clean_environment).values()} == {"planned"}
 
-    # A killed run never reaches a final state: its records wait for its bound and the grace after it.
-    until = max(r.planned_until for r in planned.values())
-    time.sleep(max(0.0, (until - utcnow()).total_seconds() + PLANNED_GRACE_SECONDS + 1))
     assert main(["rerun-failed"]) == 0
     ended = history(clean_environment)
     assert {r.status for r in ended.values()} == {"succeeded"}
     assert set(scene_folders(clean_environment)) == set(planned)
     assert all((folder / MARKER).is_file() for folder in scene_folders(clean_environment).values())
+    assert SqliteHistoryStore(clean_environment / "history.sqlite3").get_run(run_id).state == "crashed"
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(UUID(run_id)).state.is_crashed()
 
 
 def wait_for(condition, seconds: float) -> None:

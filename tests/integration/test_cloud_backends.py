@@ -19,10 +19,12 @@ from scenegen.backends.google.firestore import FirestoreHistory
 from scenegen.backends.google.gcs import GcsSceneStorage
 from scenegen.errors import InputError, TransientError
 from scenegen.models import StagedFile, utcnow
-from scenegen.planning.history import recent_history, rerun_specs
+from scenegen.planning.history import recent_history
+from scenegen.planning.reruns import RunJudge, select_reruns
 from scenegen.records import HistoryRecord
 from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, MARKER, SCENE_JSON
 from tasks.gcp_blocks import CACHE_FOLDER
+from tests import leases
 from tests.helpers import note_uploads, record, stored_scene
 
 NOW = datetime.fromisoformat("2026-11-24T08:00:00+00:00")
@@ -70,8 +72,10 @@ def test_planned_records_are_written_ahead_in_batches_and_replaced_by_how_each_s
     assert ended.status == "failed" and ended.attempts == 1 and ended.planned_until is None
     assert ended.prompt == specs[0].prompt and ended.failure_reason == "boom"
     # rerun-failed takes the failed scene, and the planned ones once their run has ended
-    assert [s.scene_id for s in rerun_specs(store, [], 1, lambda r: False)] == [specs[0].scene_id]
-    assert len(rerun_specs(store, [], 1, lambda r: r.flow_run_id == "run-1")) == 501
+    going = select_reruns(store, [], 1, RunJudge(store))
+    assert [s.scene_id for s in going.specs] == [specs[0].scene_id] and going.left[0].run_id == "run-1"
+    ended = select_reruns(store, [], 1, RunJudge(store, lambda run_id: run_id == "run-1"))
+    assert len(ended.specs) == 501 and not ended.left
 
 
 def test_the_scenes_waiting_in_batch_jobs_are_one_query_with_their_whole_records(cloud):
@@ -316,3 +320,12 @@ def test_a_reconstruction_in_the_bucket_is_scored_and_its_score_stored_beside_th
         fetch_reconstruction(holder, f"gs://{cloud.bucket}/reconstructions/none.json", tmp_path)
     with pytest.raises(InputError, match="not a scene folder of this run's bucket"):
         locate_scene(gcs, f"gs://another-bucket/scenes/{scene_id}", LocalSceneStorage)
+
+
+def test_a_run_holds_its_scenes_under_a_lease_it_renews_and_ends(cloud):
+    leases.a_run_holds_its_scenes_under_a_lease_it_renews_and_ends(FirestoreHistory(cloud.project))
+
+
+def test_two_runs_taking_the_same_scenes_take_each_once(cloud):
+    """Two machines sharing a Firestore: each scene is taken in a transaction that reads it first."""
+    leases.two_runs_taking_the_same_scenes_take_each_once(FirestoreHistory(cloud.project))

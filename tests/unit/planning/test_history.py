@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from scenegen.backends.local.sqlite import SqliteHistoryStore
 from scenegen.models import utcnow
+from tests import leases
 from tests.helpers import record
 
 
@@ -53,3 +54,11 @@ def test_a_review_round_trips_and_an_older_file_gains_the_column(tmp_path):
     store.save(record("lab", scene_id="lab-2"))
     assert store.get("lab-1").review == reviewed.review and store.get("lab-2").review is None
     assert [r.review for r in store.records_since(utcnow() - timedelta(days=3))] == [reviewed.review, None]
+
+
+def test_a_run_holds_its_scenes_under_a_lease_it_renews_and_ends(tmp_path):
+    leases.a_run_holds_its_scenes_under_a_lease_it_renews_and_ends(SqliteHistoryStore(tmp_path / "h.sqlite3"))
+
+
+def test_two_runs_taking_the_same_scenes_take_each_once(tmp_path):
+    leases.two_runs_taking_the_same_scenes_take_each_once(SqliteHistoryStore(tmp_path / "h.sqlite3"))
