@@ -98,6 +98,24 @@ class AgreementConfig(BaseModel):
     photo_edge_share: float = Field(0.14, gt=0, lt=1)  # the photograph's strongest gradients taken as edges
 
 
+class ArticulationConfig(BaseModel):
+    """How often a procedural room shows doors and drawers partly open (layout.json's joints say which, and
+    how far): a share of scenes, and in those a share of the doors on upright hinges and level drawers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    open_scene_share: float = Field(0.3, ge=0, le=1)
+    open_part_share: float = Field(0.3, ge=0, le=1)
+    min_open: float = Field(0.25, ge=0, le=1)  # how far open, as a share of the part's range
+    max_open: float = Field(0.75, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ArticulationConfig:
+        if self.min_open > self.max_open:
+            raise ValueError("min_open is more than max_open")
+        return self
+
+
 class ArchetypeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -107,6 +125,7 @@ class ArchetypeConfig(BaseModel):
     quality: QualityConfig = QualityConfig()
     review: ReviewConfig = ReviewConfig()
     agreement: AgreementConfig = AgreementConfig()
+    articulation: ArticulationConfig = ArticulationConfig()
 
     @property
     def names(self) -> list[str]:

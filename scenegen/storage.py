@@ -18,9 +18,9 @@ SCENE_JSON = "scene.json"
 MARKER = ".scene_generation_complete"
 # Procedural scenes and twins: what the scene is (formats in scenegen.render.ground_truth)
 DEPTH, INSTANCES, LAYOUT, STAGE = "depth.png", "instances.png", "layout.json", "scene.usda"
-NORMALS, SEMANTIC = "normals.png", "semantic.png"
+NORMALS, SEMANTIC, PARTS = "normals.png", "semantic.png", "parts.png"
 ROOM_SURFACES = ("floor", "wall", "ceiling")  # layout.json's categories of the room itself
-GROUND_TRUTH = (DEPTH, INSTANCES, NORMALS, SEMANTIC, LAYOUT, STAGE)
+GROUND_TRUTH = (DEPTH, INSTANCES, NORMALS, SEMANTIC, PARTS, LAYOUT, STAGE)
 REFERENCE = "reference.png"  # twins only: the render the photograph was made from
 # Removal order: the marker first, so that there is never a marker without its files
 SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH, REFERENCE)
@@ -31,10 +31,14 @@ GROUND_TRUTH_FORMATS = {
     "round((n + 1) / 2 * 255) per channel, (0, 0, 0) where nothing is hit; the image's grid",
     SEMANTIC: "16-bit grey PNG: the category id of each pixel, 0 where nothing is; legend: layout.json's "
     "categories",
+    PARTS: "16-bit grey PNG: the layout.json joint id of the moving part (door, drawer, lid, sash) seen at "
+    "each pixel, 0 where none is",
     LAYOUT: "the room and every object (id, category, fixture, oriented box in metres, pixels seen; for a "
-    "twin, photo_agreement)",
+    "twin, photo_agreement), and every joint (type, axis, a point on it, limits, the pose shown, the moving "
+    "part's box closed)",
     STAGE: "USD stage (metres, kilograms, Z up): the room and objects with semantic labels, colliders, rigid "
-    "bodies and masses, materials, the renderer's lights, and the camera",
+    "bodies and masses, each articulated fixture an articulation with its joints and drives, materials, the "
+    "renderer's lights, and the camera",
     REFERENCE: "RGB PNG: the procedural render the photograph was made from; the ground truth is its",
 }
 

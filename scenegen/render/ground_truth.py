@@ -6,8 +6,11 @@ Formats (the interface contract, DESIGN.md section 2):
 - normals.png: 8-bit RGB, the camera-frame unit normal n seen at each pixel as round((n + 1) / 2 * 255),
   (0, 0, 0) where nothing is hit;
 - semantic.png: 16-bit grey, the category id of each pixel (0: nothing), legend in layout.json's categories;
+- parts.png: 16-bit grey, the id of the joint whose moving part is seen at each pixel (0: none), as in
+  layout.json's joints;
 - layout.json: the room and every object with its oriented box (metres, the world frame of scene.json's
-  camera pose, z up);
+  camera pose, z up), and every joint: its type, axis, a point on it, limits, the pose shown and the moving
+  part's box when closed;
 - scene.usda: the same room and objects as a USD stage (metres, Z up), each object labelled with its
   category, and the camera with the same intrinsics and pose.
 """
@@ -21,10 +24,12 @@ from typing import Any
 
 import numpy as np
 
+from scenegen.render.geometry import Thing, turn_about_z
 from scenegen.render.png import write_png
 from scenegen.render.procedural import Rendering
+from scenegen.render.raster import joint_ids
 from scenegen.render.stage import write_stage
-from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, SEMANTIC, STAGE
+from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, PARTS, SEMANTIC, STAGE
 
 
 def write_ground_truth(rendering: Rendering, folder: Path, stem: str) -> dict[str, Path]:
@@ -40,6 +45,7 @@ def write_ground_truth(rendering: Rendering, folder: Path, stem: str) -> dict[st
     _write(paths[INSTANCES], lambda path: write_png(rendering.instances, path))
     _write(paths[NORMALS], lambda path: write_png(rendering.normals, path))
     _write(paths[SEMANTIC], lambda path: write_png(by_instance[rendering.instances], path))
+    _write(paths[PARTS], lambda path: write_png(rendering.parts, path))
     _write(paths[LAYOUT], lambda path: path.write_text(json.dumps(layout, indent=1), encoding="utf-8"))
     _write(
         paths[STAGE],
@@ -82,9 +88,45 @@ def layout_document(rendering: Rendering) -> dict[str, Any]:
             "wall_ids": rendering.surfaces["wall"],
         },
         "objects": objects,
+        "joints": joints_document(rendering.things),
         # semantic.png's legend: category ids in name order, 0 for nothing
         "categories": {
             str(number): name
             for number, name in enumerate(sorted({t.category for t in rendering.things}), start=1)
         },
     }
+
+
+def joints_document(things: list[Thing]) -> list[dict[str, Any]]:
+    """layout.json's joints: for each moving part, its joint in the world frame (axis unit; a hinge's
+    origin on its axis, a slide's the part's centre closed), its limits and pose (degrees for a hinge,
+    metres for a slide; 0 closed) and the part's box when closed."""
+    joints = []
+    for thing, first in zip(things, joint_ids(things), strict=True):
+        turn = turn_about_z(thing.yaw_deg)
+        for number, joint in enumerate(thing.joints, start=1):
+            parts = [part for part in thing.parts if part.joint == number]
+            lo = np.min([part.lo for part in parts], axis=0)
+            hi = np.max([part.hi for part in parts], axis=0)
+            centre = thing.to_world(((lo + hi) / 2)[None, :])[0]
+            hinge = thing.to_world(np.asarray([joint.origin], float))[0]
+            origin = hinge if joint.kind == "revolute" else centre
+            joints.append(
+                {
+                    "id": first + number,
+                    "object_id": thing.id,
+                    "part": joint.part,
+                    "type": joint.kind,
+                    "axis": [round(float(c), 6) + 0.0 for c in turn @ np.asarray(joint.axis, float)],
+                    "origin_m": [round(float(c), 4) for c in origin],
+                    "lower": 0.0,
+                    "upper": round(joint.upper, 4),
+                    "position": round(joint.position, 4),
+                    "part_box": {
+                        "center_m": [round(float(c), 4) for c in centre],
+                        "size_m": [round(float(c), 4) for c in hi - lo],
+                        "yaw_deg": round(thing.yaw_deg, 3),
+                    },
+                }
+            )
+    return joints

@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
+from scenegen.catalogue import ArticulationConfig
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera
 from scenegen.render import looks
+from scenegen.render.articulation import leave_open, limit_swings, sweeps
 from scenegen.render.geometry import PinholeCamera, Thing, mirrored
 from scenegen.render.layouts import RoomLayout, layout_of
 from scenegen.render.raster import Faces, draw_details, rasterize, visible_faces
@@ -26,6 +28,7 @@ from scenegen.render.shading import Lights, shade
 HORIZONTAL_FOV_DEG = 95.0
 MAX_DEPTH_MM = 65535  # what a 16-bit depth image holds
 NEAR_FLOOR_SHARE = 0.3  # the floor is in frame from this share of the way across the room
+DEFAULT_ARTICULATION = ArticulationConfig()
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Rendering:
     camera: Camera
     depth_mm: np.ndarray  # (h, w) uint16, along the optical axis; 0 where nothing is hit
     instances: np.ndarray  # (h, w) uint16, the thing seen; 0 where nothing is
+    parts: np.ndarray  # (h, w) uint16, the joint whose moving part is seen; 0 where none is
     normals: np.ndarray  # (h, w, 3) uint8, the camera-frame normal seen, encoded; 0 where nothing is
     things: list[Thing]
     room_size_m: tuple[float, float, float]
@@ -46,11 +50,14 @@ def render_scene(
     tags: tuple[str, ...] | list[str],
     seed: int,
     size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
+    articulation: ArticulationConfig = DEFAULT_ARTICULATION,
 ) -> Rendering:
-    """The picture of a spec, its camera and its ground truth."""
+    """The picture of a spec, its camera and its ground truth; `articulation`: how often doors and drawers
+    are left partly open (the catalogue's)."""
     rng = random.Random(f"{archetype}:{seed}")
     layout = layout_of(archetype)
-    room, lights, surfaces = _furnished_room(layout, tags, rng)
+    opening = (random.Random(f"{archetype}:{seed}:open"), articulation)
+    room, lights, surfaces = _furnished_room(layout, tags, rng, opening)
     corner = rng.randrange(4)  # which corner the camera stands in: the plan, reflected to face it
     things = room.things
     fixtures, daylight = lights.fixtures.copy(), lights.windows.copy()
@@ -70,7 +77,9 @@ def render_scene(
     )
 
     ids = np.array([0] + [thing.id for thing in things], np.uint16)
-    instances = ids[np.where(face >= 0, faces.things[np.maximum(face, 0)] + 1, 0)]
+    seen = np.maximum(face, 0)
+    instances = ids[np.where(face >= 0, faces.things[seen] + 1, 0)]
+    parts = np.where(face >= 0, faces.joints[seen], 0).astype(np.uint16)
     with np.errstate(divide="ignore"):
         depth = np.where(face >= 0, np.rint(1000.0 / inverse_depth), 0)
     depth_mm = np.clip(depth, 0, MAX_DEPTH_MM).astype(np.uint16)
@@ -79,6 +88,7 @@ def render_scene(
         _describe(camera),
         depth_mm,
         instances,
+        parts,
         _encoded_normals(faces, face, camera),
         things,
         (room.width, room.depth, room.height),
@@ -97,7 +107,7 @@ def _encoded_normals(faces: Faces, face: np.ndarray, camera: PinholeCamera) -> n
 
 
 def _furnished_room(
-    layout: RoomLayout, tags, rng: random.Random
+    layout: RoomLayout, tags, rng: random.Random, opening: tuple[random.Random, ArticulationConfig]
 ) -> tuple[Room, Lights, dict[str, list[int]]]:
     light = looks.pick(looks.LIGHTING, tags, looks.NEUTRAL_LIGHT)
     palette = looks.varied(looks.pick(looks.PALETTES, tags, looks.NEUTRAL_PALETTE), rng)
@@ -123,7 +133,9 @@ def _furnished_room(
         windows(room, max(1, int(room.width // 4)))
     layout.furnish(room)
     scatter_props(room, round((6 + room.width * room.depth / 8) * room.density))
-    room.things = settle(clear_attachments(room.things))
+    limit_swings(room.things)
+    leave_open(room.things, *opening)
+    room.things = settle(clear_attachments(room.things), sweeps(room.things))
     fixtures, daylight = light_sources(room)
     lights = Lights(
         look=light,

@@ -33,6 +33,7 @@ class Faces:
     corners: np.ndarray
     normals: np.ndarray
     things: np.ndarray  # index into the scene's things
+    joints: np.ndarray  # (n,) the scene's id of the joint that moves the face's part; 0: none
     colors: np.ndarray  # (n, 3)
     emissive: np.ndarray  # (n,) bool
     details: list[list[Detail]]
@@ -48,24 +49,32 @@ class Patterns:
 
 
 def visible_faces(things: list[Thing], eye: np.ndarray) -> Faces:
-    """The faces of every part that turn towards the eye (a box's far faces are hidden by its near ones)."""
-    corners, normals, owners, colors, emissive, details = [], [], [], [], [], []
-    for index, thing in enumerate(things):
+    """The faces of every part, posed, that turn towards the eye (a box's far faces are hidden by its near
+    ones). A moving part's faces carry its joint's id in the scene (joint_ids)."""
+    corners, normals, owners, joints, colors, emissive, details = [], [], [], [], [], [], []
+    for index, (thing, first_joint) in enumerate(zip(things, joint_ids(things), strict=True)):
         turn = turn_about_z(thing.yaw_deg)
         for part in thing.parts:
             lo, hi = np.asarray(part.lo, float), np.asarray(part.hi, float)
+            pose = thing.pose(part)
             for axis, side in FACES:
                 u_axis, v_axis = UV_AXES[axis]
                 if hi[u_axis] <= lo[u_axis] or hi[v_axis] <= lo[v_axis]:
                     continue  # a flat box has only its two broad faces
-                normal = turn[:, axis] * side
                 face = _face_corners(lo, hi, axis, side)
+                if pose is None:
+                    normal = turn[:, axis] * side
+                else:
+                    rotation, shift = pose
+                    normal = turn @ rotation[:, axis] * side
+                    face = face @ rotation.T + shift
                 world = thing.to_world(face)
                 if float((eye - world[0]) @ normal) <= 1e-9:
                     continue
                 corners.append(world)
                 normals.append(normal)
                 owners.append(index)
+                joints.append(first_joint + part.joint if part.joint else 0)
                 colors.append(part.color)
                 emissive.append(part.emissive)
                 details.append([d for d in part.details if d.face == (axis, side)])
@@ -73,10 +82,21 @@ def visible_faces(things: list[Thing], eye: np.ndarray) -> Faces:
         np.array(corners).reshape(-1, 4, 3),
         np.array(normals).reshape(-1, 3),
         np.array(owners, np.int32),
+        np.array(joints, np.int32),
         np.array(colors, np.float32).reshape(-1, 3),
         np.array(emissive, bool),
         details,
     )
+
+
+def joint_ids(things: list[Thing]) -> list[int]:
+    """For each thing, the scene's id of its first joint less one: joints are numbered from 1 over the
+    scene's things in order (layout.json's `joints` and parts.png use these ids)."""
+    firsts, count = [], 0
+    for thing in things:
+        firsts.append(count)
+        count += len(thing.joints)
+    return firsts
 
 
 def _face_corners(lo: np.ndarray, hi: np.ndarray, axis: int, side: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from scenegen.render.geometry import Box, Color, Detail, Thing, Vec3
+from scenegen.render.geometry import Box, Color, Detail, Joint, Thing, Vec3
 from scenegen.render.looks import Palette
 from scenegen.storage import ROOM_SURFACES
 
@@ -45,7 +45,8 @@ class Room:
         if made.parts:
             self.things.append(made)
 
-    def add(self, x0, y0, z0, x1, y1, z1, color, *, details=(), emissive=False) -> Box:
+    def add(self, x0, y0, z0, x1, y1, z1, color, *, details=(), emissive=False, joint=0) -> Box:
+        """A box of the current thing; `joint`: the thing's joint (room.joint) that moves it."""
         if self._current is None:
             raise RuntimeError("room.add belongs inside `with room.thing(...)`")
         box = Box(
@@ -54,9 +55,17 @@ class Room:
             color,
             emissive=emissive,
             details=list(details),
+            joint=joint,
         )
         self._current.parts.append(box)
         return box
+
+    def joint(self, joint: Joint) -> int:
+        """A joint of the current thing; the number its moving parts are added with."""
+        if self._current is None:
+            raise RuntimeError("room.joint belongs inside `with room.thing(...)`")
+        self._current.joints.append(joint)
+        return len(self._current.joints)
 
     def surface(self, x0, y0, x1, y1, z) -> None:
         """A free top that loose props may stand on (not on a turned thing: they would float)."""

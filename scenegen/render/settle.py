@@ -42,12 +42,13 @@ class Footprints:
         for thing in things:
             turn = turn_about_z(thing.yaw_deg)[:2, :2].T  # rows: its own x and y in the world
             for part in thing.parts:
-                middle = (np.add(part.lo, part.hi) / 2)[None, :]
+                lo, hi = thing.part_box(part) if part.joint else (part.lo, part.hi)  # a moving part as posed
+                middle = (np.add(lo, hi) / 2)[None, :]
                 centres.append(thing.to_world(middle)[0, :2])
                 axes.append(turn)
-                halves.append(np.subtract(part.hi, part.lo)[:2] / 2)
-                bottoms.append(part.lo[2])
-                tops.append(part.hi[2])
+                halves.append(np.subtract(hi, lo)[:2] / 2)
+                bottoms.append(lo[2])
+                tops.append(hi[2])
         return cls(
             np.array(centres).reshape(-1, 2),
             np.array(axes).reshape(-1, 2, 2),
@@ -78,8 +79,9 @@ class Footprints:
         return depth
 
 
-def settle(things: list[Thing]) -> list[Thing]:
-    """The room's things with every loose one at rest, or left out; ids numbered again from 1."""
+def settle(things: list[Thing], kept_clear: list[Thing] = ()) -> list[Thing]:
+    """The room's things with every loose one at rest, or left out; ids numbered again from 1. A loose
+    thing that would stand in `kept_clear` (the space moving parts sweep as they open) is left out too."""
     catalogue = physical_catalogue()
     loose = np.array([catalogue.category(t.category).loose for t in things], bool)
     every = Footprints.of(things)
@@ -90,6 +92,7 @@ def settle(things: list[Thing]) -> list[Thing]:
     low, high = every.centre - reach, every.centre + reach
     placed = ~loose[owner]
     kept = ~loose
+    swept = Footprints.of(list(kept_clear))
     for index in sorted(np.nonzero(loose)[0], key=lambda i: every.bottom[first[i] : first[i + 1]].min()):
         parts = slice(first[index], first[index + 1])
         near = (
@@ -106,7 +109,7 @@ def settle(things: list[Thing]) -> list[Thing]:
             if under.any():
                 support = max(support, float(around.top[under].max()) - (mine.bottom[k] - bottom))
         moved = mine.lifted(support - bottom)
-        if _cuts_into(moved, around) or not _balanced(moved, around):
+        if _cuts_into(moved, around) or _cuts_into(moved, swept) or not _balanced(moved, around):
             continue
         _lift(things[index], support - bottom)
         every.bottom[parts], every.top[parts] = moved.bottom, moved.top

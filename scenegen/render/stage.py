@@ -27,8 +27,10 @@ import numpy as np
 
 from scenegen.engine.usd import USD_LOCK, first_use
 from scenegen.models import Camera
-from scenegen.render.geometry import Thing
+from scenegen.render.geometry import Box, Thing
+from scenegen.render.raster import joint_ids
 from scenegen.render.shading import Lights
+from scenegen.render.stage_joints import author_articulation
 from scenegen.render.stage_view import author_camera, author_lights
 from scenegen.render.usd_authoring import api_schemas, attribute, op_order, relationship, unit_colour
 from scenegen.sim.physical import PhysicalCatalogue, physical_catalogue
@@ -58,9 +60,11 @@ def write_stage(
             _materials(world, catalogue, {catalogue.category(t.category).surface for t in things})
             objects = Sdf.PrimSpec(world, "Objects", Sdf.SpecifierDef, "Scope")
             by_id = {thing.id: thing for thing in things}
+            first_joints = dict(zip((thing.id for thing in things), joint_ids(things), strict=True))
             room_centre = np.asarray(layout["room"]["size_m"], float) / 2
             for entry in layout["objects"]:
-                _object(objects, entry, by_id[entry["id"]], catalogue, room_centre)
+                thing = by_id[entry["id"]]
+                _object(objects, entry, thing, catalogue, room_centre, first_joints[thing.id])
             author_lights(world, things, lights, room_centre)
             author_camera(world, camera)
         text = layer.ExportToString()
@@ -106,7 +110,9 @@ def _materials(world, catalogue: PhysicalCatalogue, kinds: set[str]) -> None:
         attribute(shader, "outputs:surface", names.Token)
 
 
-def _object(parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCatalogue, room_centre) -> None:
+def _object(
+    parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCatalogue, room_centre, first_joint: int
+) -> None:
     from pxr import Gf, Sdf, Vt
 
     names = Sdf.ValueTypeNames
@@ -120,6 +126,8 @@ def _object(parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCata
         schemas += ["PhysicsRigidBodyAPI", "PhysicsMassAPI"]
         volume = sum(float(np.prod(np.subtract(part.hi, part.lo))) for part in thing.parts)
         attribute(prim, "physics:mass", names.Float, category.loose_density_kg_m3 * volume)
+    if thing.joints:
+        schemas.append("PhysicsArticulationRootAPI")
     api_schemas(prim, *schemas)
     attribute(prim, "semantics:labels:class", names.TokenArray, Vt.TokenArray([entry["category"]]))
     # the older Semantics schema's attributes, which Isaac's Replicator read before SemanticsLabelsAPI
@@ -133,25 +141,24 @@ def _object(parent, entry: dict[str, Any], thing: Thing, catalogue: PhysicalCata
     size = np.maximum(entry["size_m"], MIN_PART_SIZE_M)
     _cube(prim, "bounds", np.zeros(3), size, purpose="guide")
     if entry["category"] in ROOM_SURFACES:
-        _shell(prim, thing, centre, material)
+        _shell(prim, thing, centre, np.asarray(room_centre) - centre, material)
         _collision_slab(prim, size, np.asarray(entry["center_m"]) - room_centre, material)
         return
-    for number, part in enumerate(thing.parts):
-        cube = _cube(
-            prim,
-            f"part_{number}",
-            (np.add(part.lo, part.hi) / 2 - centre),
-            np.maximum(np.subtract(part.hi, part.lo), MIN_PART_SIZE_M),
-        )
+
+    def collider(body, name: str, part: Box, offset: np.ndarray) -> None:
+        cube = _cube(body, name, offset, np.maximum(np.subtract(part.hi, part.lo), MIN_PART_SIZE_M))
         api_schemas(cube, "PhysicsCollisionAPI", "MaterialBindingAPI")
         relationship(cube, "material:binding", material)
-        colour = attribute(
-            cube,
-            "primvars:displayColor",
-            names.Color3fArray,
-            Vt.Vec3fArray([Gf.Vec3f(*unit_colour(part.color))]),
-        )
-        colour.SetInfo("interpolation", "constant")
+        colour = Vt.Vec3fArray([Gf.Vec3f(*unit_colour(part.color))])
+        shown = attribute(cube, "primvars:displayColor", names.Color3fArray, colour)
+        shown.SetInfo("interpolation", "constant")
+
+    if thing.joints:
+        density = catalogue.panel_density_kg_m3
+        author_articulation(prim, thing, centre, entry, first_joint, density, collider)
+        return
+    for number, part in enumerate(thing.parts):
+        collider(prim, f"part_{number}", part, np.add(part.lo, part.hi) / 2 - centre)
 
 
 def _cube(parent, name: str, offset: np.ndarray, size: np.ndarray, *, purpose: str | None = None):
@@ -181,30 +188,65 @@ def _collision_slab(prim, size: np.ndarray, from_room_centre: np.ndarray, materi
     relationship(cube, "material:binding", material)
 
 
-def _shell(prim, thing: Thing, centre: np.ndarray, material: str) -> None:
-    """A floor's, wall's or ceiling's tiles as one Mesh: quads, a colour per tile."""
+def _shell(prim, thing: Thing, centre: np.ndarray, towards_room: np.ndarray, material: str) -> None:
+    """A floor's, wall's or ceiling's tiles as one polygonal Mesh: a quad per flat tile, facing into the
+    room (a box tile: its six faces), corners shared between tiles, and each face's colour an index into
+    the tiles' colours."""
     from pxr import Sdf, Vt
 
     names = Sdf.ValueTypeNames
-    low = np.array([part.lo for part in thing.parts]) - centre
-    high = np.array([part.hi for part in thing.parts]) - centre
-    pick = np.array([[x, y, z] for z in (0, 1) for y in (0, 1) for x in (0, 1)], bool)  # the 8 corners
-    points = np.where(pick[None, :, :], high[:, None, :], low[:, None, :]).reshape(-1, 3)
-    quads = np.array([(0, 2, 3, 1), (4, 5, 7, 6), (0, 1, 5, 4), (2, 6, 7, 3), (0, 4, 6, 2), (1, 3, 7, 5)])
-    indices = (quads[None, :, :] + 8 * np.arange(len(thing.parts))[:, None, None]).reshape(-1)
-    colours = np.repeat(np.array([unit_colour(part.color) for part in thing.parts], np.float32), 6, axis=0)
+    quads, colours = [], []
+    for part in thing.parts:
+        lo, hi = np.asarray(part.lo, float) - centre, np.asarray(part.hi, float) - centre
+        for quad in _faces(lo, hi, towards_room):
+            quads.append(quad)
+            colours.append(unit_colour(part.color))
+    corners = np.round(np.concatenate(quads), 6)
+    points, indices = np.unique(corners, axis=0, return_inverse=True)
+    palette, colour_index = np.unique(np.array(colours, np.float32), axis=0, return_inverse=True)
     mesh = Sdf.PrimSpec(prim, "geometry", Sdf.SpecifierDef, "Mesh")
     api_schemas(mesh, "MaterialBindingAPI")
     relationship(mesh, "material:binding", material)
+    attribute(mesh, "subdivisionScheme", names.Token, "none", uniform=True)
     attribute(mesh, "points", names.Point3fArray, Vt.Vec3fArray.FromNumpy(points.astype(np.float32)))
-    attribute(
-        mesh,
-        "faceVertexCounts",
-        names.IntArray,
-        Vt.IntArray.FromNumpy(np.full(len(indices) // 4, 4, np.int32)),
-    )
+    counts = np.full(len(quads), 4, np.int32)
+    attribute(mesh, "faceVertexCounts", names.IntArray, Vt.IntArray.FromNumpy(counts))
     attribute(mesh, "faceVertexIndices", names.IntArray, Vt.IntArray.FromNumpy(indices.astype(np.int32)))
     extent = Vt.Vec3fArray.FromNumpy(np.array([points.min(axis=0), points.max(axis=0)], np.float32))
     attribute(mesh, "extent", names.Float3Array, extent)
-    colour = attribute(mesh, "primvars:displayColor", names.Color3fArray, Vt.Vec3fArray.FromNumpy(colours))
-    colour.SetInfo("interpolation", "uniform")
+    _indexed_primvar(mesh, "primvars:displayColor", names.Color3fArray, palette, colour_index)
+    # polygonal, so its shading normals are authored: each face's own, as an indexed primvar
+    edges = np.stack([quad[1] - quad[0] for quad in quads]), np.stack([quad[3] - quad[0] for quad in quads])
+    facing = np.cross(*edges)
+    facing /= np.linalg.norm(facing, axis=1, keepdims=True)
+    normals, normal_index = np.unique(np.round(facing, 6).astype(np.float32), axis=0, return_inverse=True)
+    _indexed_primvar(mesh, "primvars:normals", names.Normal3fArray, normals, normal_index)
+
+
+def _indexed_primvar(mesh, name: str, value_type, values: np.ndarray, index: np.ndarray) -> None:
+    """A primvar given once per face, as a table of distinct values and each face's index into it."""
+    from pxr import Sdf, Vt
+
+    primvar = attribute(mesh, name, value_type, Vt.Vec3fArray.FromNumpy(values))
+    primvar.SetInfo("interpolation", "uniform")
+    indices = Vt.IntArray.FromNumpy(index.reshape(-1).astype(np.int32))
+    attribute(mesh, f"{name}:indices", Sdf.ValueTypeNames.IntArray, indices)
+
+
+def _faces(lo: np.ndarray, hi: np.ndarray, towards_room: np.ndarray) -> list[np.ndarray]:
+    """The quads of a box (4 corners each, counter-clockwise seen from outside): one for a flat box, facing
+    into the room, six for a solid one."""
+    flat = [axis for axis in range(3) if hi[axis] - lo[axis] <= 1e-9]
+    faces = []
+    for axis in flat or range(3):
+        u, v = (axis + 1) % 3, (axis + 2) % 3
+        sides = (1.0 if towards_room[axis] > 0 else -1.0,) if flat else (-1.0, 1.0)
+        for side in sides:
+            quad = np.empty((4, 3))
+            quad[:, axis] = hi[axis] if side > 0 else lo[axis]
+            order = [(0, 0), (1, 0), (1, 1), (0, 1)] if side > 0 else [(0, 0), (0, 1), (1, 1), (1, 0)]
+            for k, (a, b) in enumerate(order):
+                quad[k, u] = hi[u] if a else lo[u]
+                quad[k, v] = hi[v] if b else lo[v]
+            faces.append(quad)
+    return faces

@@ -52,15 +52,29 @@ def reconstruction_format(path: Path) -> str:
     raise InputError(f"{path}: not a reconstruction (a USD stage or a JSON file of layout.json's objects)")
 
 
-def read_reconstruction(path: Path, placement: Placement | None = None) -> list[Box]:
+def read_reconstruction(
+    path: Path, placement: Placement | None = None, paths: list[str] | None = None
+) -> list[Box]:
     """The reconstruction's objects as boxes in metres, Z up, placed by `placement` (default: where they
-    are); InputError (one line) for what is not one."""
+    are); InputError (one line) for what is not one. `paths` gets each box's prim path (a stage's)."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     placement = placement or Placement()
     if reconstruction_format(path) == "json":
         return _checked([_placed_box(box, placement) for box in _json_boxes(path)], path)
-    return _checked(_usd_boxes(path, placement), path)
+    return _checked(_usd_boxes(path, placement, paths if paths is not None else []), path)
+
+
+def up_turn(path: Path, placement: Placement) -> np.ndarray:
+    """What makes a reconstruction's own axes Z up: a quarter turn for a Y-up stage (not in the camera
+    frame, whose axes are OpenCV's whatever the stage says), else none."""
+    if reconstruction_format(path) == "json" or placement.camera_axes:
+        return np.eye(3)
+    with USD_LOCK:
+        from pxr import Usd, UsdGeom
+
+        stage = Usd.Stage.Open(str(path))
+        return QUARTER_TURN_ABOUT_X if UsdGeom.GetStageUpAxis(stage) == UsdGeom.Tokens.y else np.eye(3)
 
 
 def _placed_box(box: Box, placement: Placement) -> Box:
@@ -95,7 +109,7 @@ def _json_boxes(path: Path) -> list[Box]:
         raise InputError(f"{path}: not layout.json's object schema ({exc})") from exc
 
 
-def _usd_boxes(path: Path, placement: Placement) -> list[Box]:
+def _usd_boxes(path: Path, placement: Placement, paths: list[str]) -> list[Box]:
     with USD_LOCK:
         first_use()
         from pxr import Usd, UsdGeom
@@ -121,6 +135,7 @@ def _usd_boxes(path: Path, placement: Placement) -> list[Box]:
             if bound.GetRange().IsEmpty():
                 continue
             boxes.append(_box(category, bound, turn, placement.translation))
+            paths.append(str(prim.GetPath()))
     return boxes
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from scenegen.errors import InputError
 from scenegen.images import sha256_file
 from scenegen.models import SCENE_ID_PATTERN
 from scenegen.scoring.alignment import Similarity, align
+from scenegen.scoring.articulation import ObjectJoint, articulation_scores, layout_joints, moved, read_joints
 from scenegen.scoring.metrics import THRESHOLDS, Box, chamfer, detection_scores, match, pair_errors
 from scenegen.scoring.reconstruction import (
     Placement,
@@ -28,6 +29,7 @@ from scenegen.scoring.reconstruction import (
     layout_boxes,
     read_reconstruction,
     reconstruction_format,
+    up_turn,
 )
 from scenegen.storage import LAYOUT, ROOM_SURFACES, SCENE_JSON, SceneStorage, local_path
 
@@ -48,6 +50,7 @@ class KnownRoom:
     boxes: list[Box]
     pixels: list[int]
     camera: dict[str, Any]
+    joints: list[ObjectJoint] = field(default_factory=list)
 
 
 def score_name(sha256: str) -> str:
@@ -124,13 +127,15 @@ def known_room(storage: SceneStorage, scene_id: str) -> KnownRoom:
         raise InputError(
             f"scene {scene_id}: no known room to score against ({why}); twins and procedural scenes have one"
         )
-    objects = json.loads(storage.read_text(scene_id, LAYOUT))["objects"]
+    layout = json.loads(storage.read_text(scene_id, LAYOUT))
+    objects = layout["objects"]
     return KnownRoom(
         scene_id,
         document.get("spec", {}).get("archetype", ""),
         layout_boxes(objects),
         [int(o.get("pixels", 0)) for o in objects],
         document["result"]["camera"],
+        layout_joints(layout),
     )
 
 
@@ -157,13 +162,20 @@ def score(
 ) -> dict[str, Any]:
     """The score document of `reconstruction` (a local copy of what `uri` names) against the room."""
     placement = _placement(room, frame)
-    boxes = read_reconstruction(reconstruction, placement)
+    paths: list[str] = []
+    boxes = read_reconstruction(reconstruction, placement, paths)
+    joints = moved(
+        read_joints(reconstruction, paths, up_turn(reconstruction, placement)),
+        placement.rotation,
+        placement.translation,
+    )
     if frame == "unknown":
         try:
             transform, _ = align(room.boxes, boxes, ignore_labels)
         except ValueError as exc:
             raise InputError(f"{uri}: cannot be aligned with scene {room.scene_id}: {exc}") from None
         boxes = [transform.apply_box(box) for box in boxes]
+        joints = moved(joints, transform.rotation, transform.translation, transform.scale)
     else:
         transform = Similarity(1.0, placement.rotation, placement.translation)
 
@@ -176,7 +188,7 @@ def score(
     loose = min(THRESHOLDS)
     kept = [pair for pair in pairs if pair[2] >= loose and pair[0] in counted]
     distance, fscore = chamfer(room.boxes, boxes, FSCORE_WITHIN_M)
-    return {
+    document = {
         "scene_id": room.scene_id,
         "reconstruction": {
             "uri": uri,
@@ -196,6 +208,17 @@ def score(
         "fscore_5cm": round(fscore, 4),
         "per_category": _per_category(twin, counted, kept),
     }
+    if joints:  # the reconstruction says which parts move and how
+        document["articulation"] = articulation_scores(
+            _renumbered(room.joints, twin_objects), _renumbered(joints, found_objects), kept
+        )
+    return document
+
+
+def _renumbered(joints: list[ObjectJoint], kept: list[int]) -> list[ObjectJoint]:
+    """The joints of the objects `kept`, each given its object's place among them."""
+    place = {index: k for k, index in enumerate(kept)}
+    return [replace(joint, owner=place[joint.owner]) for joint in joints if joint.owner in place]
 
 
 def _per_category(twin: list[Box], counted: set[int], kept: list) -> dict[str, dict[str, float]]:
@@ -237,6 +260,20 @@ def score_markdown(document: dict[str, Any]) -> str:
         f"{figure(document['yaw_error_deg'], ' deg')} | {figure(document['chamfer_m'] * 100, ' cm')} | "
         f"{document['fscore_5cm']:.3f} |",
         "",
+    ]
+    if "articulation" in document:
+        joints = document["articulation"]
+        lines += [
+            "| joints | matched | precision | recall | type | axis error | axis position | range error |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {joints['twin_joints']} | {joints['matched']} | {figure(joints['precision'], '', 3)} | "
+            f"{figure(joints['recall'], '', 3)} | {figure(joints['type_accuracy'], '', 3)} | "
+            f"{figure(joints['axis_error_deg'], ' deg')} | "
+            f"{figure(joints['axis_position_error_cm'], ' cm')} | "
+            f"{figure(joints['range_error_pct'], ' %')} |",
+            "",
+        ]
+    lines += [
         "| category | in the image | matched | recall |",
         "|---|---|---|---|",
     ]

@@ -42,6 +42,9 @@ class Category(BaseModel):
 class PhysicalCatalogue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # What an articulated fixture's carcass and moving parts weigh per cubic metre of their boxes: sheet and
+    # frame with air between, not solid material.
+    panel_density_kg_m3: float = Field(300, gt=0)
     surfaces: dict[str, Surface]
     categories: dict[str, Category]
 

@@ -1,7 +1,9 @@
-"""`scenegen validate`: is a stored twin's stage one a robot can be dropped into?
+"""`scenegen validate`: is a stored twin's stage one a robot can be dropped into, and use?
 
-usd-core's validators find no error; no two objects cut into each other by more than 5 mm where the scene
-starts; and in 2 s of Newton every loose object moves less than 1 cm and turns less than 2 degrees.
+usd-core's validators find no error, and NVIDIA's Asset Validator no issue of the SimReady capabilities; no
+two objects cut into each other by more than 5 mm where the scene starts; in 2 s of Newton every loose object
+moves less than 1 cm and turns less than 2 degrees; and every joint holds, opens, keeps to its axis or line
+and comes back, pushing nothing aside (scenegen.sim.joints).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from pathlib import Path
 
 from scenegen.errors import InputError
 from scenegen.models import SCENE_ID_PATTERN
-from scenegen.sim.at_rest import SIMULATED_SECONDS, Motion, require_newton, simulate
+from scenegen.sim.at_rest import SIMULATED_SECONDS, Motion, Simulation, motions, require_newton
+from scenegen.sim.joints import StageJoint, anchored_bodies, reversed_joints, rounds, stage_joints, sweeps
+from scenegen.sim.opening import JointPositions, JointReport, prove_joints
+from scenegen.sim.simready import simready_findings
 from scenegen.sim.stage_checks import Finding, colliders, open_stage, overlap_findings, overlaps, usd_findings
 from scenegen.storage import STAGE, SceneStorage
 
@@ -24,6 +29,7 @@ class Validation:
     stage: Path
     findings: list[Finding] = field(default_factory=list)
     bodies: int = 0
+    joints: JointReport = field(default_factory=JointReport)
     largest_move_m: float = 0.0
     largest_turn_deg: float = 0.0
     largest_overlap_m: float = 0.0
@@ -34,11 +40,19 @@ class Validation:
 
     def summary(self) -> str:
         verdict = "passed" if self.passed else f"{len(self.findings)} finding(s)"
-        return (
+        line = (
             f"{self.stage}: {verdict}; {self.bodies} loose object(s), largest move "
             f"{self.largest_move_m * 100:.2f} cm, largest turn {self.largest_turn_deg:.2f} deg, largest "
             f"overlap {self.largest_overlap_m * 1000:.1f} mm"
         )
+        if self.joints.joints:
+            line += (
+                f"; {self.joints.joints} joint(s) opened and closed in {self.joints.rounds} round(s), least "
+                f"opened {self.joints.least_reached:.0%} of its range, largest hinge drift "
+                f"{self.joints.largest_hinge_drift_m * 1000:.1f} mm, largest slide off its line "
+                f"{self.joints.largest_off_axis_m * 1000:.1f} mm"
+            )
+        return line
 
 
 def stage_of(given: Path) -> Path:
@@ -75,12 +89,33 @@ def validate(path: Path) -> Validation:
     deepest = overlaps(colliders(stage))
     result.findings += overlap_findings(deepest)
     result.largest_overlap_m = max(deepest.values(), default=0.0)
-    motions = simulate(stage)
-    result.bodies = len(motions)
-    result.largest_move_m = max((m.moved_m for m in motions), default=0.0)
-    result.largest_turn_deg = max((m.turned_deg for m in motions), default=0.0)
-    result.findings += [_restless(motion) for motion in motions if _moved(motion)]
+    result.findings += simready_findings(stage)
+    joints = stage_joints(stage)
+    anchored = anchored_bodies(stage)
+    backwards = reversed_joints(joints, anchored)
+    if backwards:  # Newton refuses to load a joint authored backwards
+        result.findings += backwards
+        return result
+    simulation = Simulation(stage, anchored)
+    positions = JointPositions(simulation, joints)
+    shown, start = positions(), simulation.poses()
+    simulation.advance(SIMULATED_SECONDS)
+    jointed = _jointed(joints)
+    everything = motions(simulation, start, simulation.poses())
+    loose = [motion for motion in everything if motion.body not in jointed]
+    result.bodies = len(loose)
+    result.largest_move_m = max((m.moved_m for m in loose), default=0.0)
+    result.largest_turn_deg = max((m.turned_deg for m in loose), default=0.0)
+    result.findings += [_restless(motion) for motion in loose if _moved(motion)]
+    groups = rounds(sweeps(stage, joints, shown))
+    result.joints = prove_joints(simulation, positions, shown, groups)
+    result.findings += result.joints.findings
     return result
+
+
+def _jointed(joints: list[StageJoint]) -> set[str]:
+    """The bodies of articulations: carcasses and moving parts, which the joints' checks answer for."""
+    return {joint.body0 for joint in joints} | {joint.body1 for joint in joints}
 
 
 def _moved(motion: Motion) -> bool:

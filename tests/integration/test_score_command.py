@@ -32,8 +32,10 @@ def test_scores_are_printed_stored_by_digest_and_reported(clean_environment, cap
     document = json.loads(text)
     assert set(document) == {
         "scene_id", "reconstruction", "frame", "transform", "counted_objects", "at_iou", "centre_error_cm",
-        "size_error_pct", "yaw_error_deg", "chamfer_m", "fscore_5cm", "per_category",
+        "size_error_pct", "yaw_error_deg", "chamfer_m", "fscore_5cm", "per_category", "articulation",
     }  # fmt: skip
+    # the layout carries its joints: scored against themselves
+    assert document["articulation"]["precision"] == document["articulation"]["recall"] == 1.0
     expected = {"uri": itself.as_uri(), "sha256": sha256_file(itself), "format": "json"}
     assert document["reconstruction"] == expected
 
@@ -45,6 +47,7 @@ def test_scores_are_printed_stored_by_digest_and_reported(clean_environment, cap
     capsys.readouterr()
     both = scores(folder)
     assert len(both) == 2 and both[name] == text
+    assert "articulation" not in json.loads(both[f"score-{sha256_file(half)[:12]}.json"])  # no joints given
     recall = json.loads(both[f"score-{sha256_file(half)[:12]}.json"])["at_iou"]["0.25"]["recall"]
     assert 0.3 < recall < 0.7
 

@@ -17,7 +17,7 @@ from flows.collect_batches import collect_batches
 from flows.generate_scenes import generate_scenes
 from scenegen.backends.google.gemini_review import REFERENCE_MARKER
 from scenegen.images import PREVIEW_SIZE
-from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, LAYOUT, MARKER, REFERENCE, SCENE_JSON
+from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, LAYOUT, MARKER, PARTS, REFERENCE, SCENE_JSON, STAGE
 from scenegen.twins.photograph import INSTRUCTIONS
 from tests.fake_answers import inline_images
 from tests.helpers import events_named, note_uploads
@@ -67,8 +67,17 @@ def test_a_twin_is_stored_with_its_rooms_ground_truth_and_how_well_the_photo_fol
         assert set(truth["files"]) == {*GROUND_TRUTH, REFERENCE}
         agreement = truth["agreement"]
         assert agreement["passed"] and agreement["frame"] >= agreement["thresholds"]["min_frame"]
-        objects = json.loads((folder / LAYOUT).read_text())["objects"]
+        layout = json.loads((folder / LAYOUT).read_text())
+        objects = layout["objects"]
         assert all("photo_agreement" in entry for entry in objects)
+        # the reference's moving parts: its joints, the pixels of each part, and the stage's joints
+        joint_ids = {joint["id"] for joint in layout["joints"]}
+        with Image.open(folder / PARTS) as parts:
+            assert joint_ids and set(np.unique(np.asarray(parts)).tolist()) - {0} <= joint_ids
+        stage = (folder / STAGE).read_text()
+        assert stage.count("def PhysicsRevoluteJoint") + stage.count("def PhysicsPrismaticJoint") == len(
+            joint_ids
+        )
         scored = [entry["photo_agreement"] for entry in objects if entry["photo_agreement"] is not None]
         assert len(scored) >= 5 and statistics.median(scored) > 0.5
         # the photograph's cost: its image with the reference's input tokens, and its review

@@ -126,7 +126,8 @@ def ray_cast(
     things: list[Thing], origin: np.ndarray, directions: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest hit distance (along directions whose camera z is 1: the depth) and each thing's own nearest,
-    by slab tests on every part: a check independent of the rasteriser."""
+    by slab tests on every part (a moving part's in its own closed frame, the ray taken back by its pose): a
+    check independent of the rasteriser."""
     nearest_of = np.full((len(things), len(directions)), np.inf)
     for index, thing in enumerate(things):
         yaw = math.radians(-thing.yaw_deg)
@@ -135,9 +136,14 @@ def ray_cast(
         start = turn @ (origin - pivot) + pivot
         heading = directions @ turn.T
         for part in thing.parts:
+            pose = thing.pose(part)
+            ray_start, ray_heading = start, heading
+            if pose is not None:  # p_shown = R p + t: the ray in the part's closed frame
+                rotation, shift = pose
+                ray_start, ray_heading = rotation.T @ (start - shift), heading @ rotation
             with np.errstate(divide="ignore", invalid="ignore"):
-                a = (np.asarray(part.lo) - start) / heading
-                b = (np.asarray(part.hi) - start) / heading
+                a = (np.asarray(part.lo) - ray_start) / ray_heading
+                b = (np.asarray(part.hi) - ray_start) / ray_heading
             a = np.where(np.isnan(a), -np.inf, a)
             b = np.where(np.isnan(b), np.inf, b)
             enter = np.minimum(a, b).max(axis=1)
@@ -228,8 +234,9 @@ def test_the_usd_stage_holds_the_layout_and_the_camera(rendered):
         corners = np.array([list(c) for c in corners])
         assert np.allclose(corners.mean(axis=0), entry["center_m"], atol=1e-4)
         assert outside_box(corners, entry).max() == pytest.approx(0, abs=1e-3)  # the very box
-        for part in prim.GetChildren():  # every part the stage draws lies in it
-            if UsdGeom.Imageable(part).ComputePurpose() == UsdGeom.Tokens.guide:
+        for part in Usd.PrimRange(prim):  # every part the stage draws lies in it, its moving parts' too
+            guide = UsdGeom.Imageable(part).ComputePurpose() == UsdGeom.Tokens.guide
+            if guide or not part.IsA(UsdGeom.Gprim):
                 continue
             if part.IsA(UsdGeom.Mesh):
                 points = np.array(part.GetAttribute("points").Get(), float)

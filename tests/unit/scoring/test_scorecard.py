@@ -229,3 +229,95 @@ def test_the_documented_example_reconstruction_is_found_in_its_own_frame(stored,
     assert document["transform"]["scale"] == pytest.approx(2.0, rel=0.02)
     missed = 1 - document["at_iou"]["0.25"]["recall"]
     assert 0.02 < missed < 0.3 and document["at_iou"]["0.25"]["precision"] > 0.85  # small things jitter out
+
+
+@pytest.fixture(scope="module")
+def kitchen(tmp_path_factory: pytest.TempPathFactory) -> tuple[LocalSceneStorage, str]:
+    root = tmp_path_factory.mktemp("articulated")
+    return LocalSceneStorage(root), stored_scene(root, "kitchen", 8, size=(688, 384))
+
+
+def test_a_twins_own_stage_and_joints_score_one_and_a_reconstruction_without_joints_says_nothing_of_them(
+    kitchen, tmp_path
+):
+    storage, scene_id = kitchen
+    room = known_room(storage, scene_id)
+    stage = storage.folder(scene_id) / "scene.usda"
+    articulation = score(room, stage, stage.as_uri(), "world")["articulation"]
+    assert articulation["twin_joints"] > 10 and articulation["matched"] == articulation["twin_joints"]
+    assert articulation["precision"] == articulation["recall"] == articulation["type_accuracy"] == 1.0
+    assert articulation["axis_error_deg"] == 0.0 and articulation["axis_position_error_cm"] < 0.1
+    assert articulation["range_error_pct"] < 0.1
+    plain = write_json(tmp_path / "plain.json", objects(storage, scene_id))
+    assert "articulation" not in score(room, plain, plain.as_uri(), "world")
+    assert "| joints | matched |" in score_markdown(score(room, stage, stage.as_uri(), "world"))
+
+
+def test_dropped_joints_cost_recall_and_a_tilted_axis_shows_its_angle_in_an_unknown_frame(kitchen, tmp_path):
+    storage, scene_id = kitchen
+    room = known_room(storage, scene_id)
+    layout = json.loads(storage.read_text(scene_id, LAYOUT))
+    whole = score(room, _with_joints(tmp_path / "whole.json", layout, layout["joints"]), "whole", "world")
+    counted = whole["articulation"]["twin_joints"]
+    seen = {o["id"] for o in layout["objects"] if o["pixels"] >= MIN_PIXELS}
+    dropped = {j["id"] for j in layout["joints"] if j["object_id"] in seen}
+    dropped = set(sorted(dropped)[:3])
+    fewer = [j for j in layout["joints"] if j["id"] not in dropped]
+    partial = score(room, _with_joints(tmp_path / "fewer.json", layout, fewer), "fewer", "world")[
+        "articulation"
+    ]
+    assert whole["articulation"]["recall"] == 1.0 and partial["precision"] == 1.0
+    assert partial["recall"] == pytest.approx((counted - 3) / counted, abs=1e-4)
+    for degrees in (4.0, 9.0):
+        tilted = [dict(j, axis=_tilted(j["axis"], degrees)) for j in layout["joints"]]
+        # the same room, half size, turned and moved: an unknown frame the scorer finds again
+        moved = _moved_room(layout["objects"], tilted)
+        path = _with_joints(tmp_path / f"tilt{degrees}.json", *moved)
+        articulation = score(room, path, "tilt", "unknown")["articulation"]
+        assert articulation["axis_error_deg"] == pytest.approx(degrees, abs=0.5)
+        assert articulation["recall"] > 0.9 and articulation["range_error_pct"] < 1.0
+
+
+def _with_joints(path: Path, layout_or_objects, joints: list[dict]) -> Path:
+    objects = layout_or_objects["objects"] if isinstance(layout_or_objects, dict) else layout_or_objects
+    path.write_text(json.dumps({"objects": objects, "joints": joints}))
+    return path
+
+
+def _tilted(axis: list[float], degrees: float) -> list[float]:
+    """The axis turned by `degrees` towards a direction across it."""
+    axis = np.asarray(axis, float)
+    across = np.cross(axis, [0.0, 0.0, 1.0]) if abs(axis[2]) < 0.9 else np.cross(axis, [1.0, 0.0, 0.0])
+    across /= np.linalg.norm(across)
+    angle = math.radians(degrees)
+    return (math.cos(angle) * axis + math.sin(angle) * across).tolist()
+
+
+def _moved_room(objects_: list[dict], joints: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Objects and joints at half size, turned 30 degrees about Z and moved: an unknown frame."""
+    scale, yaw, shift = 0.5, 30.0, np.array([2.0, -1.0, 0.5])
+    c, s = math.cos(math.radians(yaw)), math.sin(math.radians(yaw))
+    turn = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+    def point(p):
+        return (scale * turn @ np.asarray(p, float) + shift).tolist()
+
+    moved_objects = [
+        dict(
+            o,
+            center_m=point(o["center_m"]),
+            size_m=[scale * s for s in o["size_m"]],
+            yaw_deg=o["yaw_deg"] + yaw,
+        )
+        for o in objects_
+    ]
+    moved_joints = [
+        dict(
+            j,
+            axis=(turn @ np.asarray(j["axis"], float)).tolist(),
+            origin_m=point(j["origin_m"]),
+            upper=j["upper"] * (scale if j["type"] == "prismatic" else 1.0),
+        )
+        for j in joints
+    ]
+    return moved_objects, moved_joints
