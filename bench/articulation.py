@@ -12,7 +12,6 @@ per scene (target a 1.2 s median on one core). Every finding is printed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -26,11 +25,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scenegen.backends.local.procedural import MODEL, draw_scene  # noqa: E402
+from bench.sampling import sample_arguments, sampled_specs  # noqa: E402
+from scenegen.backends.local.procedural import draw_scene  # noqa: E402
 from scenegen.catalogue import load_archetype_config  # noqa: E402
 from scenegen.engine.memory import keep_large_buffers  # noqa: E402
 from scenegen.engine.usd import first_use  # noqa: E402
-from scenegen.planning.prompts import LocalPromptWriter  # noqa: E402
 from scenegen.sim.at_rest import start_newton  # noqa: E402
 from scenegen.sim.validate import validate  # noqa: E402
 
@@ -42,20 +41,11 @@ def kind(part: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per", type=int, default=10, help="scenes per archetype")
-    parser.add_argument("--archetypes", default="", help="comma-separated; default: all")
-    parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args()
+    args = sample_arguments(__doc__.splitlines()[0])
     first_use()
     start_newton()
     config = load_archetype_config()
-    names = [n for n in args.archetypes.split(",") if n] or config.names
-    specs = (
-        LocalPromptWriter(config, MODEL)
-        .write([n for n in names for _ in range(args.per)], [], args.seed)
-        .specs
-    )
+    names, specs = sampled_specs(args, config)
     rows: dict[str, dict] = {
         n: {"joints": [], "kinds": Counter(), "render": [], "validate": [], "failed": 0} for n in names
     }

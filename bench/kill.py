@@ -131,13 +131,17 @@ def main() -> None:
     env = emulators.prefect_environment(work / "prefect-home")
     server = emulators.start_prefect_server(env, work / "server.log")
     fake, url = emulators.start_fake_gemini(work / "fake-gemini.log", env | {"FAKE_GEMINI_PREMADE": "12"})
-    base = os.environ | env | {
-        "GEMINI_API_KEY": "bench-key",
-        "GEMINI_BASE_URL": url,
-        "PROMPT_BACKEND": "local",
-        "MAX_CONCURRENCY": "4",
-        "BENCH_LATENCY": str(args.latency),
-    }
+    base = (
+        os.environ
+        | env
+        | {
+            "GEMINI_API_KEY": "bench-key",
+            "GEMINI_BASE_URL": url,
+            "PROMPT_BACKEND": "local",
+            "MAX_CONCURRENCY": "4",
+            "BENCH_LATENCY": str(args.latency),
+        }
+    )
     try:
         emulators.script_fake_gemini(url, {IMAGE_MODEL: [f"slow:{args.latency}"] * 60})
         started = time.monotonic()

@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         "truth (env TWINS; needs GEMINI_API_KEY)",
     )
     generate.add_argument(
+        "--views",
+        metavar="K",
+        help="posed views of each room, 1 to 8: the one that shows the most, then each adding what the "
+        "earlier ones did not show (env VIEWS; procedural scenes and twins)",
+    )
+    generate.add_argument(
         "--seed",
         type=_whole_number(0, 2**31 - 1),
         help="seed that makes the plan and prompts reproducible (0 to 2147483647)",
@@ -134,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 dry_run=args.dry_run,
                 batch=args.batch,
                 twins=args.twins,
+                views=args.views,
             )
         elif args.command == "rerun-failed":
             overrides = dict(lookback_days=args.since_days, batch=args.batch)
@@ -240,7 +247,8 @@ def check_score_input(run: Run, scene: str, reconstruction: str, frame) -> None:
 def score_command(run: Run, args: argparse.Namespace) -> int:
     from flows.score_reconstruction import score_reconstruction
     from flows.script import prefect_api_for_this_run
-    from scenegen.scoring.scorecard import score_markdown, score_name
+    from scenegen.scoring.scorecard import score_name
+    from scenegen.scoring.tables import score_markdown
 
     with prefect_api_for_this_run():
         state = score_reconstruction(
@@ -272,7 +280,8 @@ def runs_command(run: Run, days: int | None) -> int:
 def report_command(run: Run) -> int:
     from scenegen.planning.history import recent_history
     from scenegen.run.report import stored_images, write_diversity_report
-    from scenegen.scoring.scorecard import quality_markdown, reconstruction_quality
+    from scenegen.scoring.scorecard import reconstruction_quality
+    from scenegen.scoring.tables import quality_markdown
 
     history = recent_history(run.resources.history, run.settings.lookback_days)
     markdown, pictures = write_diversity_report(run.resources, "latest", stored_images(history))

@@ -20,10 +20,13 @@ from scenegen.catalogue import ArticulationConfig
 from scenegen.planning.prompts import LocalPromptWriter
 from scenegen.render import render_scene
 from scenegen.render.ground_truth import layout_document
+from scenegen.render.procedural import RenderOptions
 
 SIZE = (1376, 768)
-CLOSED = ArticulationConfig(open_scene_share=0.0)
-OPEN = ArticulationConfig(open_scene_share=1.0, open_part_share=1.0, min_open=0.7, max_open=0.7)
+CLOSED = RenderOptions(ArticulationConfig(open_scene_share=0.0))
+OPEN = RenderOptions(
+    ArticulationConfig(open_scene_share=1.0, open_part_share=1.0, min_open=0.7, max_open=0.7)
+)
 
 
 def project(camera, points: np.ndarray) -> np.ndarray:

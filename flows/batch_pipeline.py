@@ -32,10 +32,14 @@ def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> l
     batches = batch_backend(resources)
     run_id = this_flow_run_id()
     twins = any(spec.twin for spec in specs)
+    views = max((spec.views for spec in specs), default=1)
+    images = resources.images  # a twin's views after the first: asked online once the first is collected
+    further = (views - 1) * (images.expected_cost_usd + 2 * images.reference_cost_usd) if twins else 0.0
     price = (
         batches.expected_cost_usd
         + (batches.reference_cost_usd if twins else 0.0)  # a twin's request carries its reference
-        + resources.review_expected_cost_usd  # reviewed online when collected
+        + further
+        + views * resources.review_expected_cost_usd  # reviewed online when collected
     )
     count = affordable_count(len(specs), price, run.settings.max_cost_usd, spent_usd)
     references = render_references([spec for spec in specs[:count] if spec.twin], run)

@@ -13,6 +13,7 @@ from flows.batch_pipeline import submit_scenes
 from flows.scene_pipeline import finish_run, produce_scenes
 from flows.scene_run import LEASE_HOOKS, plan_scenes_ahead
 from scenegen.catalogue import ArchetypeName
+from scenegen.models import MAX_VIEWS
 from tasks.artifacts import publish_plan
 from tasks.planning import compute_weights, diversify_prompts, load_history, plan_scenes
 from tasks.resources import prepare_run
@@ -26,6 +27,7 @@ Archetypes = list[ArchetypeName]
 Seed = Annotated[int, Field(ge=0, lt=2**31)]
 LookbackDays = Annotated[int, Field(ge=1, le=3650)]
 ShardSize = Annotated[int, Field(ge=1, le=1000)]
+Views = Annotated[int, Field(ge=1, le=MAX_VIEWS)]
 
 
 @flow(name="generate-scenes", **LEASE_HOOKS)
@@ -38,9 +40,10 @@ def generate_scenes(
     shard_size: ShardSize = 25,
     batch: bool = False,
     twins: bool = False,
+    views: Views = 1,
 ) -> State:
     """Make a batch of scenes. The command line and `python flows/generate_scenes.py` pass the environment's
-    SCENES_PER_RUN, ARCHETYPES, DRY_RUN, LOOKBACK_DAYS, BATCH and TWINS as these parameters.
+    SCENES_PER_RUN, ARCHETYPES, DRY_RUN, LOOKBACK_DAYS, BATCH, TWINS and VIEWS as these parameters.
 
     Args:
         scenes: How many scenes to make (1 to 1000).
@@ -51,6 +54,8 @@ def generate_scenes(
         shard_size: Above this many scenes, a deployment's run fans out into shard runs of this size.
         batch: Submit the images as Gemini batch jobs at half the price; collect-batches stores them.
         twins: Make each scene a twin: a Gemini photograph of a procedural room, with its ground truth.
+        views: Posed views of each room (1 to 8): the one that shows the most, then each adding what the
+            earlier ones did not show, every one with its ground truth.
     """
     run = prepare_run(
         scenes_per_run=scenes,
@@ -59,6 +64,7 @@ def generate_scenes(
         lookback_days=lookback_days,
         batch=batch,
         twins=twins,
+        views=views,
     )
     if seed is None:
         seed = secrets.randbelow(2**31)
@@ -95,6 +101,7 @@ def parameters_from_settings(settings) -> dict:
         "lookback_days": settings.lookback_days,
         "batch": settings.batch,
         "twins": settings.twins,
+        "views": settings.views,
     }
 
 

@@ -23,6 +23,7 @@ from flows.scene_run import Attempt, SceneRun, admit, outcome_at_the_bound, reco
 from flows.scene_stages import (
     admit_by_agreement,
     admit_by_review,
+    agreement_stage,
     check,
     reference_stage,
     render,
@@ -64,7 +65,8 @@ def produce_scenes(
     recent = history if history is not None else load_history(run.resources)
     scenes = SceneRun(run, len(specs), spent_usd, recent, share_usd, batch_jobs)
     deadline = scenes.deadline
-    run.resources.workers.start(len(specs))  # they warm up while the first image is asked for
+    # they warm up while the first image is asked for; a scene's views are drawn side by side
+    run.resources.workers.start(sum(spec.views for spec in specs))
     threads = ThreadPoolExecutor(max_workers=max(len(specs), 1), thread_name_prefix="scene")
     started: dict[str, Future[SceneOutcome]] = {}
     try:
@@ -128,9 +130,7 @@ def attempt_scene(spec: SceneSpec, scenes: SceneRun) -> SceneOutcome:
         phash = check(spec, rendered, scenes)
         if spec.twin:
             deadline.check()
-            attempt.agreement = scenes.check_agreement(
-                spec=spec, rendered=rendered, resources=scenes.resources
-            )
+            attempt.agreement = agreement_stage(spec, rendered, scenes)
             admit_by_agreement(spec, attempt.agreement, scenes)
         deadline.check()
         attempt.review, attempt.review_cost_usd = review_stage(spec, rendered, scenes, hold)
@@ -163,7 +163,8 @@ def replace_rejected(spec: SceneSpec, rejected: SceneOutcome, scenes: SceneRun) 
         try:
             history = recent_history(resources.history, resources.settings.lookback_days)
             written = resources.prompts.write([spec.archetype], history, spec.seed + attempt).specs[0]
-            fresh = written.model_copy(update={"twin": spec.twin})  # a twin is replaced by a twin
+            # a twin is replaced by a twin, with as many views
+            fresh = written.model_copy(update={"twin": spec.twin, "views": spec.views})
             record_planned([fresh], resources, scenes.flow_run_id, scenes.deadline.at)
         except Exception as exc:
             return outcome.model_copy(update={"failure_reason": f"{outcome.failure_reason}; {describe(exc)}"})

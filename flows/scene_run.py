@@ -22,7 +22,7 @@ from scenegen.errors import SceneFailed, SceneSkipped, describe
 from scenegen.models import RenderedImage, Review, SceneSpec
 from scenegen.quality.checks import RecentHashes
 from scenegen.records import HistoryRecord, RunState, SceneOutcome, Status
-from scenegen.run.budget import Hold, RunGate
+from scenegen.run.budget import Hold, RunGate, scene_hold
 from scenegen.run.disk import room_problem
 from scenegen.run.lease import LeaseKeeper, new_lease
 from scenegen.storage import local_path
@@ -113,16 +113,21 @@ def flow_run_id() -> str | None:
 
 
 def admit(scenes: SceneRun, spec: SceneSpec) -> Hold:
-    """The scene's place in the budget: its image (a twin's with its reference) and its review held at their
-    typical prices, so that no image is made that the budget could not have reviewed; SceneSkipped when the
-    gate or the clock says no."""
+    """The scene's place in the budget: its images (a twin's with their references), one per view, and their
+    reviews held at their typical prices before the first is made, so that no image is made that the budget
+    could not have finished and reviewed; SceneSkipped when the gate or the clock says no."""
     if scenes.deadline.passed:
         raise SceneSkipped(f"not started: {scenes.deadline.reason}")
     if scenes.lease is not None and scenes.lease.lost:  # another run may be making the scenes now
         raise SceneSkipped(f"not started: {scenes.lease.lost}")
     images = scenes.resources.images
-    image_usd = images.expected_cost_usd + (images.reference_cost_usd if spec.twin else 0.0)
-    review_usd = scenes.resources.review_expected_cost_usd
+    image_usd, review_usd = scene_hold(
+        spec.views,
+        spec.twin,
+        images.expected_cost_usd,
+        images.reference_cost_usd,
+        scenes.resources.review_expected_cost_usd,
+    )
     refusal = scenes.gate.admit(image_usd + review_usd)
     if refusal:
         raise SceneSkipped(refusal)
@@ -142,7 +147,7 @@ def room_for(specs: list[SceneSpec], run: Run) -> State | None:
     """A Failed state, in one line, when the local disk cannot hold the run's scenes; else None."""
     resources = run.resources
     problem = room_problem(
-        scenes=len(specs),
+        scenes=sum(spec.views for spec in specs),  # a view is a scene's worth of files
         scene_bytes=resources.images.scene_bytes,
         in_flight=run.settings.max_concurrency,
         staging=run.settings.staging_dir,

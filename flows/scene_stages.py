@@ -9,7 +9,7 @@ from prefect.transactions import transaction
 from flows.scene_run import Attempt, SceneRun
 from scenegen.errors import FatalError, ImageRejected, SceneFailed
 from scenegen.models import RenderedImage, Review, SceneSpec, StoredScene
-from scenegen.quality.review import enforce, review_summary
+from scenegen.quality.review import enforce, review_summary, scene_review
 from scenegen.run.budget import Hold
 from scenegen.storage import remove_staged
 from scenegen.twins.agreement import Agreement
@@ -50,10 +50,17 @@ def render(
 
 
 def check(spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun) -> str:
-    """The image's perceptual hash, once it passes every check; it then counts as a recent image."""
+    """The image's perceptual hash, once every view passes every check; it then counts as a recent image.
+    Only view 0 is compared with recent images: the other views are of the same room on purpose."""
+    first, *further = rendered.each_view()
     phash = scenes.check_image(
-        spec=spec, rendered=rendered, recent_hashes=scenes.hashes.others(spec), resources=scenes.resources
+        spec=spec, rendered=first, recent_hashes=scenes.hashes.others(spec), resources=scenes.resources
     )
+    for index, view in enumerate(further, start=1):
+        try:
+            scenes.check_image(spec=spec, rendered=view, recent_hashes=[], resources=scenes.resources)
+        except ImageRejected as exc:
+            raise ImageRejected(f"view {index}: {exc}") from None
     scenes.hashes.add(spec.archetype, spec.scene_id, phash)
     return phash
 
@@ -61,22 +68,43 @@ def check(spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun) -> str:
 def review_stage(
     spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun, hold: Hold
 ) -> tuple[Review | None, float]:
-    """The review's verdict and what it cost this run (nothing when cached; no review with REVIEW=off)."""
+    """The review's verdict over every view and what it cost this run (nothing when cached; no review with
+    REVIEW=off)."""
     if scenes.resources.reviewer is None:
         return None, 0.0
     cost = 0.0
     try:
-        state = scenes.review_image(
-            spec=spec, rendered=rendered, resources=scenes.resources, return_state=True
-        )
-        review: Review = state.result()
-        cost = 0.0 if state.name == "Cached" else review.cost_usd
+        reviews = []
+        for view in rendered.each_view():
+            state = scenes.review_image(
+                spec=spec, rendered=view, resources=scenes.resources, return_state=True
+            )
+            reviews.append(state.result())
+            cost += 0.0 if state.name == "Cached" else reviews[-1].cost_usd
+        review = scene_review(reviews)
     except FatalError as exc:
         scenes.gate.stop(str(exc))
         raise
     finally:
         hold.settle("review", cost)
     return review, cost
+
+
+def agreement_stage(spec: SceneSpec, rendered: RenderedImage, scenes: SceneRun) -> Agreement:
+    """A twin's agreement with its reference, every view's measured: the first view's that fails (its
+    reasons naming the view), or the first view's (layout.json's photo_agreement)."""
+    agreements = [
+        scenes.check_agreement(spec=spec, rendered=view, resources=scenes.resources)
+        for view in rendered.each_view()
+    ]
+    for index, agreement in enumerate(agreements):
+        if not agreement.passed:
+            if index:
+                return agreement.model_copy(
+                    update={"reasons": [f"view {index}: {r}" for r in agreement.reasons]}
+                )
+            return agreement
+    return agreements[0]
 
 
 def admit_by_agreement(spec: SceneSpec, agreement: Agreement, scenes: SceneRun) -> None:

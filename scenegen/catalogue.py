@@ -116,6 +116,28 @@ class ArticulationConfig(BaseModel):
         return self
 
 
+class ViewsConfig(BaseModel):
+    """How a room's views are chosen (scenegen.render.views): the poses tried from each corner, what counts
+    as seen, and how far a twin's views may disagree on an object's colour."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_object_pixels: int = Field(200, ge=1)  # an object is seen in a view from this many pixels (2K frame)
+    heights_m: tuple[float, ...] = Field((1.5, 2.0), min_length=1)
+    insets_m: tuple[float, ...] = Field((0.55, 0.9), min_length=1)  # from both walls; the next when blocked
+    yaw_offsets_deg: tuple[float, ...] = Field((-8.0, 0.0, 8.0), min_length=1)  # about the room's diagonal
+    pitch_offsets_deg: tuple[float, ...] = Field((0.0, 8.0), min_length=1)  # below the least that shows floor
+    floor_cell_m: float = Field(0.25, gt=0)  # floor seen is counted in cells of this side
+    floor_weight: float = Field(0.5, ge=0)  # the whole floor counts as much as this share of the objects
+    max_wall_share: float = Field(0.5, gt=0, le=1)  # no one wall fills more of the frame
+    small_scale: float = Field(0.0625, gt=0, le=1)  # the chooser's renders, as a share of the 2K focal length
+    # Twins: an object two views both show, its mean colour in each photograph, after the grade that best
+    # maps one onto the other; a view whose objects then differ from the first view's by more than this
+    # (CIELAB, median over the objects) is refused (scenegen.twins.crossview).
+    max_colour_difference: float = Field(16.0, gt=0)
+    min_shared_objects: int = Field(3, ge=1)  # fewer shared objects: nothing to compare, the view passes
+
+
 class ArchetypeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -126,6 +148,7 @@ class ArchetypeConfig(BaseModel):
     review: ReviewConfig = ReviewConfig()
     agreement: AgreementConfig = AgreementConfig()
     articulation: ArticulationConfig = ArticulationConfig()
+    views: ViewsConfig = ViewsConfig()
 
     @property
     def names(self) -> list[str]:

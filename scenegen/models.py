@@ -14,6 +14,7 @@ from scenegen.errors import InputError
 
 SCENE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 IMAGE_WIDTH, IMAGE_HEIGHT = 2752, 1536  # Gemini's 2K at 16:9; the procedural renderer matches it
+MAX_VIEWS = 8  # posed views of one room (VIEWS)
 
 
 def check_scene_id(scene_id: str) -> str:
@@ -47,6 +48,8 @@ class SceneSpec(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
     # A twin: the image is a photograph made from a procedural render of the same spec (its reference).
     twin: bool = False
+    # Posed views of the room (scenegen.render.views chooses them); view 0 is the scene's own image.
+    views: int = Field(1, ge=1, le=MAX_VIEWS)
 
     @field_validator("scene_id")
     @classmethod
@@ -56,8 +59,9 @@ class SceneSpec(BaseModel):
     @property
     def fingerprint(self) -> str:
         """Identity of the work: the same fingerprint gives the same image, so it keys the caches."""
-        # `twin` only when set: the fingerprints (and cache keys) of every other spec stay as they were
+        # `twin` and `views` only when set: the fingerprints (and cache keys) of other specs stay as they were
         left_out = {"created_at", "prompt_model"} | (set() if self.twin else {"twin"})
+        left_out |= set() if self.views > 1 else {"views"}
         work = self.model_dump(mode="json", exclude=left_out)
         return hashlib.sha256(json.dumps(work, sort_keys=True).encode()).hexdigest()
 
@@ -70,9 +74,10 @@ class PromptBatch(BaseModel):
     notes: list[str] = Field(default_factory=list)  # why some prompts came from the fallback
     near_duplicates_rewritten: int = 0
 
-    def as_twins(self) -> PromptBatch:
-        """The same specs, each to be made a twin."""
-        return self.model_copy(update={"specs": [s.model_copy(update={"twin": True}) for s in self.specs]})
+    def made_as(self, twin: bool, views: int) -> PromptBatch:
+        """The same specs, each to be made a twin (or not) seen from `views` poses."""
+        made = {"twin": twin, "views": views}
+        return self.model_copy(update={"specs": [s.model_copy(update=made) for s in self.specs]})
 
 
 class Camera(BaseModel):
@@ -114,6 +119,20 @@ class ImageMeasures(BaseModel):
     clipped_share: float = 0.0  # share of pixels clipped white (grey > 250)
 
 
+class RenderedView(BaseModel):
+    """A further view of a scene (1 to VIEWS - 1) waiting in the staging folder: its image, camera and
+    ground-truth maps (under the names they are stored as, in the view's folder)."""
+
+    index: int = Field(ge=1, lt=MAX_VIEWS)
+    path: str
+    sha256: str
+    camera: Camera
+    files: list[StagedFile] = Field(default_factory=list)
+    measures: ImageMeasures | None = None
+    object_pixels: dict[int, int] = Field(default_factory=dict)  # the layout's ids seen, and their pixels
+    cost_usd: float = 0.0
+
+
 class RenderedImage(BaseModel):
     """A rendered image waiting in the staging folder. Small on purpose: it is a cached task result."""
 
@@ -129,6 +148,30 @@ class RenderedImage(BaseModel):
     ground_truth: list[StagedFile] = Field(default_factory=list)  # procedural scenes and twins
     measures: ImageMeasures | None = None  # taken when the pixels were at hand; else the check takes them
     twin: bool = False  # a photograph of its reference: the ground truth is the reference's
+    views: list[RenderedView] = Field(default_factory=list)  # the scene's further views, 1 to VIEWS - 1
+    object_pixels: dict[int, int] | None = None  # a further view's: the ids seen (view 0: layout.json says)
+
+    def each_view(self) -> list[RenderedImage]:
+        """View 0 (this image) and every further view as an image of its own, with its camera and maps and
+        the scene's layout and stage, for the checks and the review."""
+        return [self] + [
+            self.model_copy(
+                update={
+                    "path": view.path,
+                    "sha256": view.sha256,
+                    "camera": view.camera,
+                    "ground_truth": [
+                        *view.files,
+                        *(f for f in self.ground_truth if f.name not in {m.name for m in view.files}),
+                    ],
+                    "measures": view.measures,
+                    "cost_usd": view.cost_usd,
+                    "views": [],
+                    "object_pixels": view.object_pixels,
+                }
+            )
+            for view in self.views
+        ]
 
 
 # REVIEW: required, only suitable images are stored; advisory, all of them with their verdict; off.

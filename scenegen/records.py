@@ -48,6 +48,7 @@ class HistoryRecord(BaseModel):
     # within a grace, so a record still planned after that is left for rerun-failed.
     planned_until: datetime | None = None
     twin: bool = False  # the spec's: a rerun makes a twin again
+    views: int = 1  # the spec's: a rerun makes as many views again
     agreement: dict[str, Any] | None = None  # a twin's agreement with its reference (frame-level figures)
     # A lookback read may leave these out (the weights and the prompt writers never need them); a rerun reads
     # the whole record with HistoryStore.get before it rebuilds the spec.
@@ -94,6 +95,7 @@ class HistoryRecord(BaseModel):
             review=review,
             agreement=agreement,
             twin=spec.twin,
+            views=spec.views,
             seed=spec.seed,
             image_model=spec.image_model,
             prompt_model=spec.prompt_model,
@@ -124,6 +126,7 @@ class HistoryRecord(BaseModel):
             image_model=self.image_model,
             prompt_model=self.prompt_model,
             twin=self.twin,
+            views=self.views,
         )
 
 

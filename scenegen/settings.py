@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scenegen.errors import InputError
-from scenegen.models import ReviewMode
+from scenegen.models import MAX_VIEWS, ReviewMode
 
 # The cores this process may run on: the default number of worker processes, and what CPU work beside the
 # image calls is bounded by.
@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     dry_run: bool = False
     batch: bool = False  # images through Gemini's Batch API at half the price, collected later
     twins: bool = False  # each image a Gemini photograph of a procedural room, with that room's ground truth
+    views: int = Field(1, ge=1, le=MAX_VIEWS)  # posed views of each room; view 0 is the scene's own image
     firestore_project: str | None = None
     output_dir: Path = Path("output")
     history_db: Path | None = None
@@ -104,6 +105,7 @@ _SOURCES = {
     "dry_run": "DRY_RUN / --dry-run",
     "batch": "BATCH / --batch",
     "twins": "TWINS / --twins",
+    "views": "VIEWS / --views",
     "lookback_days": "LOOKBACK_DAYS",
     "review": "REVIEW",
 }

@@ -11,7 +11,7 @@ from urllib.request import url2pathname
 
 from scenegen.errors import SceneFailed
 from scenegen.images import sha256_file
-from scenegen.models import RenderedImage, SceneSpec, StagedFile, StoredScene, utcnow
+from scenegen.models import Camera, RenderedImage, SceneSpec, StagedFile, StoredScene, utcnow
 
 IMAGE_NAME = "source_image.png"
 SCENE_JSON = "scene.json"
@@ -20,10 +20,25 @@ MARKER = ".scene_generation_complete"
 DEPTH, INSTANCES, LAYOUT, STAGE = "depth.png", "instances.png", "layout.json", "scene.usda"
 NORMALS, SEMANTIC, PARTS = "normals.png", "semantic.png", "parts.png"
 ROOM_SURFACES = ("floor", "wall", "ceiling")  # layout.json's categories of the room itself
-GROUND_TRUTH = (DEPTH, INSTANCES, NORMALS, SEMANTIC, PARTS, LAYOUT, STAGE)
+VIEW_MAPS = (DEPTH, INSTANCES, NORMALS, SEMANTIC, PARTS)  # each view's own; layout and stage are the room's
+GROUND_TRUTH = (*VIEW_MAPS, LAYOUT, STAGE)
 REFERENCE = "reference.png"  # twins only: the render the photograph was made from
 # Removal order: the marker first, so that there is never a marker without its files
 SCENE_FILES = (MARKER, SCENE_JSON, IMAGE_NAME, *GROUND_TRUTH, REFERENCE)
+VIEWS_FOLDER = "views"  # views 1 to VIEWS - 1: views/{k}/ with the image and the view's maps
+
+
+def staged_view(destination: Path, index: int) -> Path:
+    """Where view `index` of the image staged at `destination` is staged (view 0: there); beside it, so
+    that remove_staged takes it too."""
+    return destination.with_name(f"{destination.stem}.view{index}.png") if index else destination
+
+
+def view_file(index: int, name: str) -> str:
+    """Where a view's file is stored, relative to its scene's folder (view 0's at the top)."""
+    return f"{VIEWS_FOLDER}/{index}/{name}" if index else name
+
+
 GROUND_TRUTH_FORMATS = {
     DEPTH: "16-bit grey PNG: millimetres along the optical axis, 0 where nothing is hit; the image's grid",
     INSTANCES: "16-bit grey PNG: the layout.json id of the object seen at each pixel, 0 where nothing is",
@@ -105,12 +120,43 @@ def scene_document(
             "height": rendered.height,
             "render_seconds": rendered.seconds,
             "cost_usd": round(rendered.cost_usd + review_cost, 6),  # the image's and its review's
-            "camera": rendered.camera.model_dump(mode="json") if rendered.camera else None,
+            "camera": _camera(rendered.camera),
             "stored_at": utcnow().isoformat(),
+            "views": _views_entry(rendered),
         },
         "ground_truth": _ground_truth_entry(rendered, agreement),
         "review": review,
     }
+
+
+def _views_entry(rendered: RenderedImage) -> list[dict[str, Any]]:
+    """Every view's camera and files (names relative to the scene's folder) with their digests; entry 0
+    is the scene's own image and maps."""
+    first = {IMAGE_NAME: rendered.sha256} | {
+        f.name: f.sha256 for f in rendered.ground_truth if f.name in (*VIEW_MAPS, REFERENCE)
+    }
+    entries = [{"index": 0, "camera": _camera(rendered.camera), "files": first}]
+    for view in rendered.views:
+        files = {view_file(view.index, IMAGE_NAME): view.sha256}
+        files |= {view_file(view.index, f.name): f.sha256 for f in view.files}
+        entries.append({"index": view.index, "camera": _camera(view.camera), "files": files})
+    return entries
+
+
+def _camera(camera: Camera | None) -> dict[str, Any] | None:
+    return camera.model_dump(mode="json") if camera else None
+
+
+def view_files(rendered: RenderedImage) -> list[StagedFile]:
+    """The further views' staged files under the names they are stored as (views/{k}/...)."""
+    return [
+        StagedFile(name=view_file(view.index, name), path=path, sha256=sha256)
+        for view in rendered.views
+        for name, path, sha256 in [
+            (IMAGE_NAME, view.path, view.sha256),
+            *((f.name, f.path, f.sha256) for f in view.files),
+        ]
+    ]
 
 
 def _ground_truth_entry(rendered: RenderedImage, agreement: dict[str, Any] | None) -> dict[str, Any]:
@@ -154,16 +200,14 @@ def store_staged_scene(
     The digest, not a second decode: the checks already decoded these very bytes.
     """
     staged = Path(rendered.path)
-    for path, sha256 in [
-        (staged, rendered.sha256),
-        *((Path(f.path), f.sha256) for f in rendered.ground_truth),
-    ]:
+    files = [*rendered.ground_truth, *view_files(rendered)]
+    for path, sha256 in [(staged, rendered.sha256), *((Path(f.path), f.sha256) for f in files)]:
         if not path.is_file():
             raise SceneFailed(f"staged file {path} is missing")
         if sha256_file(path) != sha256:
             raise SceneFailed(f"staged file {path.name} changed after rendering")
     document = scene_document(spec, rendered, review, agreement)
-    return storage.put_scene(spec.scene_id, staged, rendered.sha256, document, rendered.ground_truth)
+    return storage.put_scene(spec.scene_id, staged, rendered.sha256, document, files)
 
 
 def remove_staged(rendered: RenderedImage) -> None:

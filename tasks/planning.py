@@ -42,7 +42,7 @@ def diversify_prompts(
     slots: list[str], history: list[HistoryRecord], resources: Resources, seed: int
 ) -> PromptBatch:
     written = resources.prompts.write(slots, history, seed)
-    return written.as_twins() if resources.settings.twins else written
+    return written.made_as(resources.settings.twins, resources.settings.views)
 
 
 @task(name="load-failed-scenes", cache_policy=NO_CACHE, **RETRIES)

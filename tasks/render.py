@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.concurrency.sync import concurrency
 from prefect.context import TaskRunContext
 
@@ -72,4 +72,11 @@ def render_scene(
     with concurrency(shared_limit, occupy=1, timeout_seconds=wait) if shared_limit else nullcontext():
         if reference is None:
             return resources.images.generate(spec, destination)
+        if spec.views > 1 and resources.images.name == "gemini-batch":  # a collect run's answers
+            get_run_logger().info(
+                "%s: view 0 collected from its batch job; views 1 to %d are asked online now, each with the "
+                "first photograph as its appearance reference",
+                spec.scene_id,
+                spec.views - 1,
+            )
         return resources.images.generate(spec, destination, reference)

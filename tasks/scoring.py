@@ -13,7 +13,8 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from scenegen.run.resources import Resources
-from scenegen.scoring.scorecard import Frame, open_inputs, score, score_markdown, score_name
+from scenegen.scoring.scorecard import Frame, open_inputs, score, score_name
+from scenegen.scoring.tables import score_markdown
 
 
 @task(name="score-reconstruction", cache_policy=NO_CACHE)

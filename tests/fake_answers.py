@@ -144,6 +144,8 @@ def twin_answer(kind: str, arg: str, body: dict[str, Any]) -> dict[str, Any]:
     elif kind == "twin_painted":
         box = tuple(float(value) for value in arg.split(","))
         photo = restyle.painted_out(reference, box, seed)  # type: ignore[arg-type]
+    elif kind == "twin_recoloured":
+        photo = restyle.recoloured(reference, seed)
     elif kind == "twin_unrelated":
         photo = restyle.unrelated(reference.transpose(Image.Transpose.FLIP_LEFT_RIGHT), seed)
     else:

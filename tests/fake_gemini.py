@@ -15,7 +15,8 @@ Steps: image, jpeg_as_png, small_image, slow:<s>, quota:<s>, overloaded, invalid
        review (a rubric: suitable, the planned archetype), review:<json> (that rubric with these fields);
        for a twin's request (an image model shown a reference): twin (a restyled copy of the reference),
        twin_moved (seen from a moved camera), twin_painted:<left>,<top>,<right>,<bottom> (that region, in
-       fractions of the frame, painted out), twin_unrelated (another room: the reference mirrored).
+       fractions of the frame, painted out), twin_unrelated (another room: the reference mirrored),
+       twin_recoloured (a restyled copy whose things changed colour: a view that is not the first's room).
 With no step left, an image model draws an image (a twin: a restyled copy of its reference), a request that
 shows an image to a text model is reviewed as suitable, and a text model writes prompts.
 FAKE_GEMINI_PREMADE=N: N distinct 2752x1536 pictures are drawn at start and served in turn, so that an

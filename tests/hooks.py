@@ -10,12 +10,13 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scenegen.backends.local.procedural import ProceduralRenderer, draw_scene
 from scenegen.engine.pool import warm_up
 from scenegen.models import RenderedImage, SceneSpec
 
-Draw = Callable[[SceneSpec, Path, tuple[int, int]], RenderedImage]
+Draw = Callable[..., RenderedImage]
 
 
 def _started(log: Path, spec: SceneSpec) -> None:
@@ -24,17 +25,24 @@ def _started(log: Path, spec: SceneSpec) -> None:
 
 
 def never_returns(
-    archetypes: frozenset[str], log: Path, spec: SceneSpec, destination: Path, size: tuple[int, int]
+    archetypes: frozenset[str],
+    log: Path,
+    spec: SceneSpec,
+    destination: Path,
+    size: tuple[int, int],
+    *view: Any,
 ) -> RenderedImage:
     """A render of one of `archetypes` never ends (as one stuck inside a C extension); others are real."""
     _started(log, spec)
     if spec.archetype in archetypes:
         while True:
             time.sleep(1)
-    return draw_scene(spec, destination, size)
+    return draw_scene(spec, destination, size, *view)
 
 
-def killed_once(log: Path, spec: SceneSpec, destination: Path, size: tuple[int, int]) -> RenderedImage:
+def killed_once(
+    log: Path, spec: SceneSpec, destination: Path, size: tuple[int, int], *view: Any
+) -> RenderedImage:
     """The first render of each scene leaves half-written files where its image and ground truth go, and its
     worker is killed with SIGKILL; a scene's next render is real."""
     first = not any(log.glob(f"{spec.scene_id}.*"))
@@ -44,16 +52,16 @@ def killed_once(log: Path, spec: SceneSpec, destination: Path, size: tuple[int, 
         for name in (destination.name, destination.name + ".part", f"{destination.stem}.depth.png.part"):
             (destination.parent / name).write_bytes(b"\x89PNG\r\n\x1a\n half a picture")
         os.kill(os.getpid(), signal.SIGKILL)
-    return draw_scene(spec, destination, size)
+    return draw_scene(spec, destination, size, *view)
 
 
 def slow(
-    seconds: float, log: Path, spec: SceneSpec, destination: Path, size: tuple[int, int]
+    seconds: float, log: Path, spec: SceneSpec, destination: Path, size: tuple[int, int], *view: Any
 ) -> RenderedImage:
     """A real render that first waits `seconds`."""
     _started(log, spec)
     time.sleep(seconds)
-    return draw_scene(spec, destination, size)
+    return draw_scene(spec, destination, size, *view)
 
 
 def counting_decodes(log: Path) -> None:

@@ -150,3 +150,15 @@ def _through_jpeg(image: Image.Image, quality: int) -> Image.Image:
     with Image.open(buffer) as decoded:
         decoded.load()
         return decoded.convert("RGB")
+
+
+def recoloured(reference: Image.Image, seed: int, size: tuple[int, int] = SIZE) -> Image.Image:
+    """A restyled copy whose things changed colour, each by how light it is, and lightness turned round the
+    scale (what a view that drew other materials looks like beside the first): no one grade of the whole
+    frame explains it, in a dark room as in a bright one."""
+    hsv = np.asarray(reference.convert("RGB").convert("HSV")).astype(np.int32)
+    hsv[..., 0] = (hsv[..., 0] + 85 + hsv[..., 2] * 3) % 256
+    hsv[..., 1] = np.maximum(hsv[..., 1], 150)
+    hsv[..., 2] = (hsv[..., 2] + 110) % 256
+    turned = Image.fromarray(hsv.astype(np.uint8), "HSV").convert("RGB")
+    return restyled(turned, seed, size)

@@ -92,6 +92,25 @@ class Reviewer(Protocol):
         ...
 
 
+def scene_review(reviews: list[Review]) -> Review:
+    """A scene's review over its views (view 0 first): suitable when every view is; otherwise the worst
+    verdict, with each failing view's reasons named by its index. The cost is every view's."""
+    first = reviews[0]
+    failing = [(k, r) for k, r in enumerate(reviews) if r.verdict != "suitable"]
+    worst = next((r for _, r in failing if r.verdict == "unsuitable"), failing[0][1] if failing else first)
+    reasons = [
+        reason if len(reviews) == 1 else f"view {k}: {reason}" for k, r in failing for reason in r.reasons
+    ]
+    return first.model_copy(
+        update={
+            "verdict": worst.verdict,
+            "reasons": reasons if failing else first.reasons,
+            "rubric": worst.rubric,
+            "cost_usd": sum(r.cost_usd for r in reviews),
+        }
+    )
+
+
 def enforce(review: Review | None, mode: ReviewMode) -> None:
     """Under REVIEW=required only a suitable image goes on to storage: ImageRejected for an unsuitable one,
     Unreviewed for one without a verdict. Advisory stores every image with its verdict."""

@@ -12,7 +12,10 @@ Formats (the interface contract, DESIGN.md section 2):
   camera pose, z up), and every joint: its type, axis, a point on it, limits, the pose shown and the moving
   part's box when closed;
 - scene.usda: the same room and objects as a USD stage (metres, Z up), each object labelled with its
-  category, and the camera with the same intrinsics and pose.
+  category, and the camera with the same intrinsics and pose (and each further view's).
+
+A scene of several views has the maps of each view (VIEW_MAPS) in the view's folder; layout.json and the
+stage are the room's, once, and layout.json's objects say the views each is seen in.
 """
 
 from __future__ import annotations
@@ -24,20 +27,37 @@ from typing import Any
 
 import numpy as np
 
+from scenegen.render.faces import joint_ids
 from scenegen.render.geometry import Thing, turn_about_z
 from scenegen.render.png import write_png
 from scenegen.render.procedural import Rendering
-from scenegen.render.raster import joint_ids
 from scenegen.render.stage import write_stage
-from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, PARTS, SEMANTIC, STAGE
+from scenegen.storage import DEPTH, INSTANCES, LAYOUT, NORMALS, PARTS, SEMANTIC, STAGE, VIEW_MAPS
 
 
-def write_ground_truth(rendering: Rendering, folder: Path, stem: str) -> dict[str, Path]:
-    """Write the ground-truth files as `{stem}.{name}` in `folder`, each whole or not at all; name -> path."""
+def write_ground_truth(rendering: Rendering, folder: Path, stem: str, seen_pixels: int) -> dict[str, Path]:
+    """Write the ground-truth files as `{stem}.{name}` in `folder`, each whole or not at all; name -> path.
+    View 0 has them all; a further view has its maps (VIEW_MAPS). `seen_pixels`: how many pixels of this
+    view's size make an object seen in it."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {name: folder / f"{stem}.{name}" for name in GROUND_TRUTH}
-    layout = layout_document(rendering)
-    category_ids = {name: int(key) for key, name in layout["categories"].items()}
+    paths = write_view_maps(rendering, folder, stem)
+    if rendering.index:
+        return paths
+    layout = layout_document(rendering, seen_pixels)
+    paths |= {name: folder / f"{stem}.{name}" for name in (LAYOUT, STAGE)}
+    _write(paths[LAYOUT], lambda path: path.write_text(json.dumps(layout, indent=1), encoding="utf-8"))
+    further = rendering.views[1:]
+    _write(
+        paths[STAGE],
+        lambda path: write_stage(layout, rendering.things, rendering.camera, rendering.lights, path, further),
+    )
+    return paths
+
+
+def write_view_maps(rendering: Rendering, folder: Path, stem: str) -> dict[str, Path]:
+    """The maps of one view: depth, instances, normals, categories, moving parts."""
+    paths = {name: folder / f"{stem}.{name}" for name in VIEW_MAPS}
+    category_ids = {name: int(key) for key, name in categories(rendering.things).items()}
     by_instance = np.zeros(max(t.id for t in rendering.things) + 1, np.uint16)
     for thing in rendering.things:
         by_instance[thing.id] = category_ids[thing.category]
@@ -46,12 +66,24 @@ def write_ground_truth(rendering: Rendering, folder: Path, stem: str) -> dict[st
     _write(paths[NORMALS], lambda path: write_png(rendering.normals, path))
     _write(paths[SEMANTIC], lambda path: write_png(by_instance[rendering.instances], path))
     _write(paths[PARTS], lambda path: write_png(rendering.parts, path))
-    _write(paths[LAYOUT], lambda path: path.write_text(json.dumps(layout, indent=1), encoding="utf-8"))
-    _write(
-        paths[STAGE],
-        lambda path: write_stage(layout, rendering.things, rendering.camera, rendering.lights, path),
-    )
     return paths
+
+
+def object_pixels(rendering: Rendering) -> dict[int, int]:
+    """The pixels of each object the view shows at all, by id."""
+    counts = np.bincount(rendering.instances.reshape(-1))
+    return {int(i): int(counts[i]) for i in np.nonzero(counts)[0] if i}
+
+
+def with_views(layout: dict[str, Any], seen: list[set[int]]) -> dict[str, Any]:
+    """layout.json with each object's `views`: those of `seen` (ids per view) that show it."""
+    objects = [{**o, "views": [k for k, ids in enumerate(seen) if o["id"] in ids]} for o in layout["objects"]]
+    return {**layout, "objects": objects}
+
+
+def categories(things: list[Thing]) -> dict[str, str]:
+    """semantic.png's legend: category ids in name order, 0 for nothing."""
+    return {str(number): name for number, name in enumerate(sorted({t.category for t in things}), start=1)}
 
 
 def _write(target: Path, write) -> None:
@@ -60,7 +92,9 @@ def _write(target: Path, write) -> None:
     os.replace(partial, target)
 
 
-def layout_document(rendering: Rendering) -> dict[str, Any]:
+def layout_document(rendering: Rendering, seen_pixels: int = 1) -> dict[str, Any]:
+    """The room, its objects (with the pixels this view shows of each, and `views`: [0] for those it shows
+    at least `seen_pixels` of) and joints."""
     pixels = np.bincount(rendering.instances.reshape(-1), minlength=len(rendering.things) + 1)
     objects = []
     for thing in rendering.things:
@@ -74,6 +108,7 @@ def layout_document(rendering: Rendering) -> dict[str, Any]:
                 "size_m": [round(value, 4) for value in size],
                 "yaw_deg": round(yaw, 3),
                 "pixels": int(pixels[thing.id]) if thing.id < len(pixels) else 0,
+                "views": [0] if thing.id < len(pixels) and pixels[thing.id] >= seen_pixels else [],
             }
         )
     width, depth, height = rendering.room_size_m
@@ -89,11 +124,7 @@ def layout_document(rendering: Rendering) -> dict[str, Any]:
         },
         "objects": objects,
         "joints": joints_document(rendering.things),
-        # semantic.png's legend: category ids in name order, 0 for nothing
-        "categories": {
-            str(number): name
-            for number, name in enumerate(sorted({t.category for t in rendering.things}), start=1)
-        },
+        "categories": categories(rendering.things),
     }
 
 

@@ -101,6 +101,21 @@ ACTIVITY = {"busy_state": 1.5, "moderate_activity": 1.0, "idle_state": 0.7, "clo
 ACTIVITY_LIGHTS = {"busy_state": 1.0, "moderate_activity": 1.0, "idle_state": 0.9, "closed_state": 0.6}
 
 
+# Tags that set the camera's height (metres, low and high); without one every height of the catalogue's
+# views is tried.
+VANTAGE: dict[str, tuple[float, float]] = {
+    "low_vantage": (1.5, 1.6),
+    "eye_level_vantage": (1.6, 1.8),
+    "high_vantage": (1.9, 2.0),
+}
+ANY_HEIGHT = (0.0, float("inf"))
+
+
+def vantage(tags: tuple[str, ...] | list[str]) -> tuple[float, float]:
+    """The camera heights a scene's tags allow."""
+    return pick(VANTAGE, tags, ANY_HEIGHT)
+
+
 def pick(table: dict, tags: tuple[str, ...] | list[str], default):
     """The entry of the first tag the table knows, else the default."""
     for tag in tags:

@@ -9,26 +9,43 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PIL import Image
 
-from scenegen.catalogue import ArticulationConfig
+from scenegen.catalogue import ArchetypeConfig, ArticulationConfig, ReviewConfig, ViewsConfig
 from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, Camera
 from scenegen.render import looks
 from scenegen.render.articulation import leave_open, limit_swings, sweeps
-from scenegen.render.geometry import PinholeCamera, Thing, mirrored
+from scenegen.render.faces import Faces, all_faces
+from scenegen.render.geometry import PinholeCamera, Thing, box_corners, mirrored
 from scenegen.render.layouts import RoomLayout, layout_of
-from scenegen.render.raster import Faces, draw_details, rasterize, visible_faces
+from scenegen.render.raster import draw_details, rasterize
 from scenegen.render.rooms import Room, ceiling_lights, light_sources, scatter_props, shell, windows
 from scenegen.render.settle import clear_attachments, settle
 from scenegen.render.shading import Lights, shade
+from scenegen.render.views import HORIZONTAL_FOV_DEG, NEAR_FLOOR_SHARE, Pose, Subject, choose_views
+from scenegen.storage import ROOM_SURFACES
 
-HORIZONTAL_FOV_DEG = 95.0
 MAX_DEPTH_MM = 65535  # what a 16-bit depth image holds
-NEAR_FLOOR_SHARE = 0.3  # the floor is in frame from this share of the way across the room
-DEFAULT_ARTICULATION = ArticulationConfig()
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """The catalogue's say in a render: how often doors are left open, how views are chosen, and what the
+    review needs of a view."""
+
+    articulation: ArticulationConfig = field(default_factory=ArticulationConfig)
+    views: ViewsConfig = field(default_factory=ViewsConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
+
+    @classmethod
+    def of(cls, catalogue: ArchetypeConfig) -> RenderOptions:
+        return cls(catalogue.articulation, catalogue.views, catalogue.review)
+
+
+DEFAULT_OPTIONS = RenderOptions()
 
 
 @dataclass
@@ -43,6 +60,42 @@ class Rendering:
     room_size_m: tuple[float, float, float]
     surfaces: dict[str, list[int]]  # floor, wall and ceiling ids
     lights: Lights  # the fixtures and windows lit as the image shows
+    views: list[Camera] = field(default_factory=list)  # every view of the scene; this one is `index`
+    index: int = 0
+
+
+@dataclass
+class World:
+    """A furnished room, lit, in the world frame the cameras share, with every face built once."""
+
+    things: list[Thing]
+    room: Room
+    lights: Lights
+    surfaces: dict[str, list[int]]
+    seed_pose: Pose  # the pose the seed alone gives (before poses were chosen, every scene's)
+    faces: Faces
+
+    @property
+    def size_m(self) -> tuple[float, float, float]:
+        return (self.room.width, self.room.depth, self.room.height)
+
+    def subject(self) -> Subject:
+        index = {thing.id: k for k, thing in enumerate(self.things)}
+        solid = [k for k, thing in enumerate(self.things) if thing.category not in ROOM_SURFACES]
+        obstacles = np.zeros((len(solid), 2, 3))
+        for row, k in enumerate(solid):
+            corners = self.things[k].to_world(box_corners(*self.things[k].bounds()))
+            obstacles[row] = corners.min(axis=0), corners.max(axis=0)
+        counted = np.zeros(len(self.things), bool)
+        counted[solid] = True
+        return Subject(
+            self.faces,
+            self.size_m,
+            counted,
+            index[self.surfaces["floor"][0]],
+            np.array([index[i] for i in self.surfaces["wall"]], np.int64),
+            obstacles,
+        )
 
 
 def render_scene(
@@ -50,15 +103,37 @@ def render_scene(
     tags: tuple[str, ...] | list[str],
     seed: int,
     size: tuple[int, int] = (IMAGE_WIDTH, IMAGE_HEIGHT),
-    articulation: ArticulationConfig = DEFAULT_ARTICULATION,
+    options: RenderOptions = DEFAULT_OPTIONS,
+    views: int = 1,
+    view: int = 0,
 ) -> Rendering:
-    """The picture of a spec, its camera and its ground truth; `articulation`: how often doors and drawers
-    are left partly open (the catalogue's)."""
+    """View `view` of the `views` a spec's room is seen from (scenegen.render.views chooses them), with
+    its camera and ground truth."""
+    world = furnished_world(archetype, tags, seed, options.articulation)
+    poses = choose_views(
+        world.subject(),
+        world.seed_pose,
+        views,
+        tags,
+        options.views,
+        options.review,
+        random.Random(f"{archetype}:{seed}:views"),
+    )
+    rendering = draw(world, poses[view].camera(size))
+    rendering.views = [describe_camera(pose.camera(size)) for pose in poses]
+    rendering.index = view
+    return rendering
+
+
+def furnished_world(
+    archetype: str, tags: tuple[str, ...] | list[str], seed: int, articulation: ArticulationConfig
+) -> World:
+    """The spec's room, furnished and lit, reflected so that its plan faces the seed's corner."""
     rng = random.Random(f"{archetype}:{seed}")
     layout = layout_of(archetype)
     opening = (random.Random(f"{archetype}:{seed}:open"), articulation)
     room, lights, surfaces = _furnished_room(layout, tags, rng, opening)
-    corner = rng.randrange(4)  # which corner the camera stands in: the plan, reflected to face it
+    corner = rng.randrange(4)  # which corner the seed's camera stands in: the plan, reflected to face it
     things = room.things
     fixtures, daylight = lights.fixtures.copy(), lights.windows.copy()
     for axis, extent in ((0, room.width), (1, room.depth)):
@@ -67,33 +142,36 @@ def render_scene(
             for points in (fixtures, daylight):
                 points[:, axis] = extent - points[:, axis]
     lights = replace(lights, fixtures=fixtures, windows=daylight)
-    camera = _camera(room, corner, rng, size)
+    seed_pose = _seed_pose(room, corner, rng)
+    return World(things, room, lights, surfaces, seed_pose, all_faces(things))
 
-    faces = visible_faces(things, np.asarray(camera.position))
+
+def draw(world: World, camera: PinholeCamera) -> Rendering:
+    """The room seen by `camera`: the picture and its ground truth."""
+    faces = world.faces.facing(np.asarray(camera.position))
     face, inverse_depth = rasterize(faces, camera)
     patterns = draw_details(faces, face, camera)
-    image = shade(
-        faces, face, inverse_depth, patterns, camera, lights, things, (room.width, room.depth, room.height)
-    )
-
-    ids = np.array([0] + [thing.id for thing in things], np.uint16)
+    image = shade(faces, face, inverse_depth, patterns, camera, world.lights, world.things, world.size_m)
+    ids = np.array([0] + [thing.id for thing in world.things], np.uint16)
     seen = np.maximum(face, 0)
     instances = ids[np.where(face >= 0, faces.things[seen] + 1, 0)]
     parts = np.where(face >= 0, faces.joints[seen], 0).astype(np.uint16)
     with np.errstate(divide="ignore"):
         depth = np.where(face >= 0, np.rint(1000.0 / inverse_depth), 0)
     depth_mm = np.clip(depth, 0, MAX_DEPTH_MM).astype(np.uint16)
+    described = describe_camera(camera)
     return Rendering(
         image,
-        _describe(camera),
+        described,
         depth_mm,
         instances,
         parts,
         _encoded_normals(faces, face, camera),
-        things,
-        (room.width, room.depth, room.height),
-        surfaces,
-        lights,
+        world.things,
+        world.size_m,
+        world.surfaces,
+        world.lights,
+        [described],
     )
 
 
@@ -149,8 +227,8 @@ def _furnished_room(
     return room, lights, surfaces
 
 
-def _camera(room: Room, corner: int, rng: random.Random, size: tuple[int, int]) -> PinholeCamera:
-    """In the corner's plan frame the camera stands near (0, 0) and looks across to the far corner."""
+def _seed_pose(room: Room, corner: int, rng: random.Random) -> Pose:
+    """The pose the seed alone gives: near the corner, looking across to the far one."""
     inset_x, inset_y = rng.uniform(0.45, 0.7), rng.uniform(0.45, 0.7)
     x = room.width - inset_x if corner & 1 else inset_x
     y = room.depth - inset_y if corner & 2 else inset_y
@@ -161,19 +239,12 @@ def _camera(room: Room, corner: int, rng: random.Random, size: tuple[int, int]) 
     # Tilted down far enough that the frame's lower edge meets the floor within the near part of the room:
     # in a small room a shallow tilt shows walls and appliances but hardly any floor.
     across = math.hypot(room.width - 2 * inset_x, room.depth - 2 * inset_y)
-    half_vertical_fov = math.atan(math.tan(math.radians(HORIZONTAL_FOV_DEG) / 2) * size[1] / size[0])
+    half_vertical_fov = math.atan(math.tan(math.radians(HORIZONTAL_FOV_DEG) / 2) * IMAGE_HEIGHT / IMAGE_WIDTH)
     floor_in_frame = math.atan(height / (NEAR_FLOOR_SHARE * across)) - half_vertical_fov
-    return PinholeCamera(
-        position=(x, y, height),
-        yaw_deg=yaw_deg,
-        pitch_deg=-max(rng.uniform(9, 17), math.degrees(floor_in_frame)),
-        width=size[0],
-        height=size[1],
-        horizontal_fov_deg=HORIZONTAL_FOV_DEG,
-    )
+    return Pose((x, y, height), yaw_deg, -max(rng.uniform(9, 17), math.degrees(floor_in_frame)))
 
 
-def _describe(camera: PinholeCamera) -> Camera:
+def describe_camera(camera: PinholeCamera) -> Camera:
     cx, cy = camera.centre
     return Camera(
         width=camera.width,

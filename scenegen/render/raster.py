@@ -14,29 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from scenegen.render.geometry import Color, Detail, PinholeCamera, Thing, turn_about_z
+from scenegen.render.faces import Faces
+from scenegen.render.geometry import Color, PinholeCamera
 
 NEAR = 0.05  # metres: geometry closer than this to the camera plane is clipped away
 FACE_BITS = 21  # faces per scene < 2**21
 BATCH_FRAGMENTS = 1 << 21  # pixels of faces evaluated at once
 VERTICES = 5  # a box face cut by the near plane has at most five corners
-
-# The six faces of a box: (axis, side), the axes along which u and v run, and the corners' (u, v) order.
-FACES = [(axis, side) for axis in range(3) for side in (-1, 1)]
-UV_AXES = {0: (1, 2), 1: (0, 2), 2: (0, 1)}
-
-
-@dataclass
-class Faces:
-    """Every face that can be seen, as arrays: world corners (n, 4, 3), normals, and what they belong to."""
-
-    corners: np.ndarray
-    normals: np.ndarray
-    things: np.ndarray  # index into the scene's things
-    joints: np.ndarray  # (n,) the scene's id of the joint that moves the face's part; 0: none
-    colors: np.ndarray  # (n, 3)
-    emissive: np.ndarray  # (n,) bool
-    details: list[list[Detail]]
 
 
 @dataclass
@@ -46,68 +30,6 @@ class Patterns:
     index: np.ndarray  # (h, w) int32
     colors: np.ndarray  # (m, 3)
     emissive: np.ndarray  # (m,) bool
-
-
-def visible_faces(things: list[Thing], eye: np.ndarray) -> Faces:
-    """The faces of every part, posed, that turn towards the eye (a box's far faces are hidden by its near
-    ones). A moving part's faces carry its joint's id in the scene (joint_ids)."""
-    corners, normals, owners, joints, colors, emissive, details = [], [], [], [], [], [], []
-    for index, (thing, first_joint) in enumerate(zip(things, joint_ids(things), strict=True)):
-        turn = turn_about_z(thing.yaw_deg)
-        for part in thing.parts:
-            lo, hi = np.asarray(part.lo, float), np.asarray(part.hi, float)
-            pose = thing.pose(part)
-            for axis, side in FACES:
-                u_axis, v_axis = UV_AXES[axis]
-                if hi[u_axis] <= lo[u_axis] or hi[v_axis] <= lo[v_axis]:
-                    continue  # a flat box has only its two broad faces
-                face = _face_corners(lo, hi, axis, side)
-                if pose is None:
-                    normal = turn[:, axis] * side
-                else:
-                    rotation, shift = pose
-                    normal = turn @ rotation[:, axis] * side
-                    face = face @ rotation.T + shift
-                world = thing.to_world(face)
-                if float((eye - world[0]) @ normal) <= 1e-9:
-                    continue
-                corners.append(world)
-                normals.append(normal)
-                owners.append(index)
-                joints.append(first_joint + part.joint if part.joint else 0)
-                colors.append(part.color)
-                emissive.append(part.emissive)
-                details.append([d for d in part.details if d.face == (axis, side)])
-    return Faces(
-        np.array(corners).reshape(-1, 4, 3),
-        np.array(normals).reshape(-1, 3),
-        np.array(owners, np.int32),
-        np.array(joints, np.int32),
-        np.array(colors, np.float32).reshape(-1, 3),
-        np.array(emissive, bool),
-        details,
-    )
-
-
-def joint_ids(things: list[Thing]) -> list[int]:
-    """For each thing, the scene's id of its first joint less one: joints are numbered from 1 over the
-    scene's things in order (layout.json's `joints` and parts.png use these ids)."""
-    firsts, count = [], 0
-    for thing in things:
-        firsts.append(count)
-        count += len(thing.joints)
-    return firsts
-
-
-def _face_corners(lo: np.ndarray, hi: np.ndarray, axis: int, side: int) -> np.ndarray:
-    """Corners ordered (u0v0, u1v0, u1v1, u0v1), u and v running as UV_AXES says."""
-    u_axis, v_axis = UV_AXES[axis]
-    corners = np.empty((4, 3))
-    corners[:, axis] = hi[axis] if side > 0 else lo[axis]
-    for k, (u, v) in enumerate(((0, 0), (1, 0), (1, 1), (0, 1))):
-        corners[k, u_axis] = hi[u_axis] if u else lo[u_axis]
-        corners[k, v_axis] = hi[v_axis] if v else lo[v_axis]
-    return corners
 
 
 def clip_near(cam_points: np.ndarray) -> np.ndarray:
@@ -194,7 +116,7 @@ def _covered_rows(screen: np.ndarray, width: int, height: int) -> Rows:
     on_screen = (u0 <= u1) & (v0 <= v1)
     edges = _edges(screen)
     buckets = np.zeros(len(screen), np.int64)
-    buckets[on_screen] = [_bucket(int(n)) for n in (v1 - v0 + 1)[on_screen]]
+    buckets[on_screen] = _buckets((v1 - v0 + 1)[on_screen])
     runs: list[tuple[np.ndarray, ...]] = []
     for rows in np.unique(buckets[on_screen]):
         faces = np.nonzero(buckets == rows)[0]
@@ -217,8 +139,9 @@ def _covered_rows(screen: np.ndarray, width: int, height: int) -> Rows:
     return Rows(*(np.concatenate(parts) for parts in zip(*runs, strict=True)))
 
 
-def _bucket(size: int) -> int:
-    return 1 << max(2, (size - 1).bit_length())
+def _buckets(rows: np.ndarray) -> np.ndarray:
+    """The power of two (at least 4) at or above each face's count of rows."""
+    return np.left_shift(1, np.maximum(2, np.ceil(np.log2(rows)).astype(np.int64)))
 
 
 def _inverse_depth_planes(normals: np.ndarray, offset: np.ndarray, camera: PinholeCamera) -> np.ndarray:

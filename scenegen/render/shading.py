@@ -15,9 +15,10 @@ from functools import cache
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
+from scenegen.render.faces import Faces
 from scenegen.render.geometry import PinholeCamera, Thing
 from scenegen.render.looks import Lighting
-from scenegen.render.raster import Faces, Patterns
+from scenegen.render.raster import Patterns
 
 COARSE = 8  # the light field is computed at every 8th pixel in each direction
 OCCUPANCY_CELL_M = 0.25

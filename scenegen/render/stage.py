@@ -20,6 +20,7 @@ takes seconds for a few hundred objects. Under scenegen.engine.usd's lock, which
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,8 @@ import numpy as np
 
 from scenegen.engine.usd import USD_LOCK, first_use
 from scenegen.models import Camera
+from scenegen.render.faces import joint_ids
 from scenegen.render.geometry import Box, Thing
-from scenegen.render.raster import joint_ids
 from scenegen.render.shading import Lights
 from scenegen.render.stage_joints import author_articulation
 from scenegen.render.stage_view import author_camera, author_lights
@@ -42,8 +43,14 @@ GRAVITY_M_S2 = 9.81
 
 
 def write_stage(
-    layout: dict[str, Any], things: list[Thing], camera: Camera, lights: Lights, path: Path
+    layout: dict[str, Any],
+    things: list[Thing],
+    camera: Camera,
+    lights: Lights,
+    path: Path,
+    further_views: Sequence[Camera] = (),
 ) -> None:
+    """The stage; `camera` is view 0's (/World/Camera), each further view's is /World/Camera_<k>."""
     with USD_LOCK:
         first_use()
         from pxr import Sdf  # a heavy import, needed only here
@@ -67,6 +74,8 @@ def write_stage(
                 _object(objects, entry, thing, catalogue, room_centre, first_joints[thing.id])
             author_lights(world, things, lights, room_centre)
             author_camera(world, camera)
+            for index, view in enumerate(further_views, start=1):
+                author_camera(world, view, f"Camera_{index}")
         text = layer.ExportToString()
     path.write_text(text, encoding="utf-8")
 

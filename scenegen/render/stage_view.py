@@ -75,12 +75,12 @@ def author_lights(world, things: list[Thing], lights: Lights, room_centre: np.nd
         transform(prim, np.array([side, np.cross(towards, side), towards]), (0.0, 0.0, 0.0))
 
 
-def author_camera(world, camera: Camera) -> None:
+def author_camera(world, camera: Camera, name: str = "Camera") -> None:
     """OpenCV axes (x right, y down, z forward) to USD's (x right, y up, looking down -z)."""
     from pxr import Gf, Sdf
 
     names = Sdf.ValueTypeNames
-    prim = Sdf.PrimSpec(world, "Camera", Sdf.SpecifierDef, "Camera")
+    prim = Sdf.PrimSpec(world, name, Sdf.SpecifierDef, "Camera")
     attribute(prim, "projection", names.Token, "perspective")
     attribute(prim, "horizontalAperture", names.Float, APERTURE_MM)
     attribute(prim, "verticalAperture", names.Float, APERTURE_MM * camera.height / camera.width)

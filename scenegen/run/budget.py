@@ -32,6 +32,16 @@ def split_budget(
     return shares
 
 
+def scene_hold(
+    views: int, twin: bool, image_usd: float, reference_usd: float, review_usd: float
+) -> tuple[float, float]:
+    """What a scene holds before its first image is made, at typical prices: (images, reviews). An image
+    and a review per view; a twin's requests carry its reference, and from the second view on the first
+    photograph too."""
+    images = views * image_usd + ((2 * views - 1) * reference_usd if twin else 0.0)
+    return images, views * review_usd
+
+
 class RunGate:
     """Shared by the scenes of one run, which start from several threads.
 

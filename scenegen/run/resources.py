@@ -123,6 +123,11 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
             "TWINS / --twins: a twin is a Gemini photograph of a procedural room; set GEMINI_API_KEY for "
             "the image model"
         )
+    if settings.views > 1 and image_backend == "gemini" and not settings.twins:
+        raise InputError(
+            f"VIEWS / --views: {settings.views} views need a room to pose them in: the procedural backend, "
+            "or twins (TWINS / --twins); a Gemini image alone has no geometry to see from another corner"
+        )
     client = None
     if "gemini" in (image_backend, prompt_backend):
         from scenegen.backends.google.gemini_client import gemini_client
@@ -133,15 +138,17 @@ def build_resources(settings: Settings, bucket: storage.Bucket | str | None = No
     batches: BatchBackend | None = None
     reviewer: Reviewer
     from scenegen.backends.local.procedural import ProceduralRenderer
+    from scenegen.render.procedural import RenderOptions
 
-    references = ProceduralRenderer(workers, settings.render_timeout_seconds)
+    options = RenderOptions.of(catalogue)
+    references = ProceduralRenderer(workers, settings.render_timeout_seconds, options=options)
     if image_backend == "gemini":
         from scenegen.backends.google.gemini_batch import GeminiBatches
         from scenegen.backends.google.gemini_image import GeminiImageGenerator
         from scenegen.backends.google.gemini_review import GeminiReviewer
 
-        images = GeminiImageGenerator(settings, prices, workers, client)
-        batches = GeminiBatches(settings, prices, client)
+        images = GeminiImageGenerator(settings, prices, workers, client, catalogue.views)
+        batches = GeminiBatches(settings, prices, client, images)
         reviewer = GeminiReviewer(settings, catalogue, prices, client)
     else:
         from scenegen.backends.local.ground_truth_review import GroundTruthReviewer

@@ -3,8 +3,9 @@ the scene and the reconstruction are, the score document (DESIGN.md section 2, `
 its markdown table.
 
 Room surfaces (floor, walls, ceiling) are not objects to detect: they count in the Chamfer distance and the
-alignment, not in precision and recall. An object the image shows in fewer than MIN_PIXELS pixels is not
-counted as missed (nor as a false positive when it is found).
+alignment, not in precision and recall. An object that no view of the scene shows in MIN_PIXELS pixels or more
+is not counted as missed (nor as a false positive when it is found): a scene made with several views counts
+every object seen in any of them.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ FSCORE_WITHIN_M = 0.05
 
 @dataclass(frozen=True)
 class KnownRoom:
-    """A stored scene's room: every object of layout.json as a box, how many pixels of each the image
-    shows, and the camera of scene.json."""
+    """A stored scene's room: every object of layout.json as a box, how many pixels of each view 0 shows,
+    the camera of scene.json, and which objects any of the scene's views shows (`views`, their indices)."""
 
     scene_id: str
     archetype: str
@@ -51,6 +52,8 @@ class KnownRoom:
     pixels: list[int]
     camera: dict[str, Any]
     joints: list[ObjectJoint] = field(default_factory=list)
+    seen: list[bool] = field(default_factory=list)
+    views: list[int] = field(default_factory=lambda: [0])
 
 
 def score_name(sha256: str) -> str:
@@ -129,13 +132,17 @@ def known_room(storage: SceneStorage, scene_id: str) -> KnownRoom:
         )
     layout = json.loads(storage.read_text(scene_id, LAYOUT))
     objects = layout["objects"]
+    pixels = [int(o.get("pixels", 0)) for o in objects]
     return KnownRoom(
         scene_id,
         document.get("spec", {}).get("archetype", ""),
         layout_boxes(objects),
-        [int(o.get("pixels", 0)) for o in objects],
+        pixels,
         document["result"]["camera"],
         layout_joints(layout),
+        # layouts from before views: view 0's pixels say what is seen
+        [bool(o["views"]) if "views" in o else p >= MIN_PIXELS for o, p in zip(objects, pixels, strict=True)],
+        [int(v["index"]) for v in document["result"].get("views", [])] or [0],
     )
 
 
@@ -183,7 +190,8 @@ def score(
     found_objects = [j for j, box in enumerate(boxes) if box.category not in ROOM_SURFACES]
     twin = [room.boxes[i] for i in twin_objects]
     found = [boxes[j] for j in found_objects]
-    counted = {k for k, i in enumerate(twin_objects) if room.pixels[i] >= MIN_PIXELS}
+    seen = room.seen or [p >= MIN_PIXELS for p in room.pixels]
+    counted = {k for k, i in enumerate(twin_objects) if seen[i]}
     pairs = match(twin, found, ignore_labels)
     loose = min(THRESHOLDS)
     kept = [pair for pair in pairs if pair[2] >= loose and pair[0] in counted]
@@ -202,6 +210,7 @@ def score(
             "translation_m": np.round(transform.translation, 4).tolist(),
         },
         "counted_objects": len(counted),
+        "views": room.views,
         "at_iou": detection_scores(pairs, counted, len(found)),
         **pair_errors(kept, twin, found),
         "chamfer_m": round(distance, 4),
@@ -233,55 +242,6 @@ def _per_category(twin: list[Box], counted: set[int], kept: list) -> dict[str, d
     return dict(sorted(table.items()))
 
 
-def score_markdown(document: dict[str, Any]) -> str:
-    """The score as a table for people: the headline figures, then recall per category."""
-
-    def figure(value: float | None, unit: str = "", digits: int = 1) -> str:
-        return "n/a" if value is None else f"{value:.{digits}f}{unit}"
-
-    lines = [
-        f"# Reconstruction of {document['scene_id']}",
-        "",
-        f"`{document['reconstruction']['uri']}` ({document['reconstruction']['format']}), frame "
-        f"{document['frame']}, scale {document['transform']['scale']:.3f}; "
-        f"{document['counted_objects']} objects visible in the image",
-        "",
-        "| IoU | precision | recall | F1 | matched |",
-        "|---|---|---|---|---|",
-    ]
-    for threshold, row in document["at_iou"].items():
-        shares = " | ".join(f"{row[name]:.3f}" for name in ("precision", "recall", "f1"))
-        lines.append(f"| {threshold} | {shares} | {row['matched']} |")
-    lines += [
-        "",
-        "| centre error | size error | yaw error | Chamfer | F-score at 5 cm |",
-        "|---|---|---|---|---|",
-        f"| {figure(document['centre_error_cm'], ' cm')} | {figure(document['size_error_pct'], ' %')} | "
-        f"{figure(document['yaw_error_deg'], ' deg')} | {figure(document['chamfer_m'] * 100, ' cm')} | "
-        f"{document['fscore_5cm']:.3f} |",
-        "",
-    ]
-    if "articulation" in document:
-        joints = document["articulation"]
-        lines += [
-            "| joints | matched | precision | recall | type | axis error | axis position | range error |",
-            "|---|---|---|---|---|---|---|---|",
-            f"| {joints['twin_joints']} | {joints['matched']} | {figure(joints['precision'], '', 3)} | "
-            f"{figure(joints['recall'], '', 3)} | {figure(joints['type_accuracy'], '', 3)} | "
-            f"{figure(joints['axis_error_deg'], ' deg')} | "
-            f"{figure(joints['axis_position_error_cm'], ' cm')} | "
-            f"{figure(joints['range_error_pct'], ' %')} |",
-            "",
-        ]
-    lines += [
-        "| category | in the image | matched | recall |",
-        "|---|---|---|---|",
-    ]
-    for category, row in document["per_category"].items():
-        lines.append(f"| {category} | {row['twin']} | {row['matched']} | {row['recall']:.2f} |")
-    return "\n".join(lines)
-
-
 def reconstruction_quality(storage: SceneStorage, archetypes: dict[str, str]) -> dict[str, dict[str, float]]:
     """Per archetype, over the stored scores of the scenes in `archetypes` (scene id -> archetype): how many
     reconstructions, and their mean F1 at each IoU threshold and mean Chamfer distance (cm)."""
@@ -297,21 +257,3 @@ def reconstruction_quality(storage: SceneStorage, archetypes: dict[str, str]) ->
         row["chamfer_cm"] = float(np.mean([d["chamfer_m"] for d in documents])) * 100
         quality[archetype] = row
     return quality
-
-
-def quality_markdown(quality: dict[str, dict[str, float]], days: int) -> str:
-    lines = [f"## Reconstruction quality, last {days} days", ""]
-    if not quality:
-        return "\n".join(
-            [*lines, "No reconstruction of a scene of the period was scored (`scenegen score`)."]
-        )
-    lines += [
-        "| archetype | reconstructions | F1 at IoU 0.25 | F1 at IoU 0.5 | Chamfer |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for archetype, row in quality.items():
-        lines.append(
-            f"| {archetype} | {row['reconstructions']:.0f} | {row['f1_0.25']:.3f} | {row['f1_0.5']:.3f} "
-            f"| {row['chamfer_cm']:.1f} cm |"
-        )
-    return "\n".join(lines)

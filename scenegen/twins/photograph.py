@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scenegen.images import sha256_file
-from scenegen.models import RenderedImage, StagedFile
+from scenegen.models import RenderedImage, RenderedView, StagedFile
 from scenegen.storage import LAYOUT, REFERENCE
 
 # What the image model is asked, after the spec's own prompt, beside the reference it is shown.
@@ -23,6 +23,11 @@ The attached image is a rendering of exactly this room. Make a photograph of it:
 height and lens, the room's proportions, and every object where it is and as large as it is; do not add or
 remove any large object. Give every surface real materials and textures, and light the room as described
 above, so that the picture looks like a photograph taken in a real room."""
+# A further view's request also shows the first view's photograph, after the reference.
+VIEW_INSTRUCTIONS = """\
+The second attached image is a photograph of this same room taken from another corner. Keep everything it
+shows exactly as it is there: the same materials, finishes, colours and things, lit the same way, so that both
+photographs read as one room; take the viewpoint, and only the viewpoint, from the first attached image."""
 
 
 def as_twin(photo: RenderedImage, reference: RenderedImage) -> RenderedImage:
@@ -36,6 +41,20 @@ def as_twin(photo: RenderedImage, reference: RenderedImage) -> RenderedImage:
                 StagedFile(name=REFERENCE, path=reference.path, sha256=reference.sha256),
             ],
         }
+    )
+
+
+def as_twin_view(photo: RenderedImage, reference: RenderedView, cost_usd: float) -> RenderedView:
+    """A further view's photograph with its reference view's camera and maps, and that reference."""
+    return RenderedView(
+        index=reference.index,
+        path=photo.path,
+        sha256=photo.sha256,
+        camera=reference.camera,
+        files=[*reference.files, StagedFile(name=REFERENCE, path=reference.path, sha256=reference.sha256)],
+        measures=photo.measures,
+        object_pixels=reference.object_pixels,
+        cost_usd=cost_usd,
     )
 
 

@@ -48,7 +48,7 @@ RACE = textwrap.dedent(
 
     def write(stem):
         barrier.wait()
-        write_ground_truth(rendering, Path(sys.argv[1]), stem)
+        write_ground_truth(rendering, Path(sys.argv[1]), stem, 1)
 
     threads = [threading.Thread(target=write, args=(f"t{i}",)) for i in range(2)]
     for thread in threads:

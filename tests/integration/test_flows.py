@@ -17,7 +17,16 @@ from scenegen.backends.local.procedural import ProceduralRenderer
 from scenegen.backends.local.sqlite import SqliteHistoryStore
 from scenegen.errors import TransientError
 from scenegen.images import sha256_file
-from scenegen.storage import DEPTH, GROUND_TRUTH, IMAGE_NAME, INSTANCES, MARKER, SCENE_JSON
+from scenegen.storage import (
+    DEPTH,
+    GROUND_TRUTH,
+    IMAGE_NAME,
+    INSTANCES,
+    LAYOUT,
+    MARKER,
+    SCENE_JSON,
+    VIEW_MAPS,
+)
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -78,6 +87,12 @@ def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monk
             assert sha256_file(folder / name) == listed["sha256"]
         assert document["spec"]["scene_id"] == scene_id
         assert document["result"]["camera"]["fx"] > 0 and len(document["result"]["sha256"]) == 64
+        # one view: today's files, and scene.json's one view is the scene's own image and maps
+        [view] = document["result"]["views"]
+        assert view["index"] == 0 and view["camera"] == document["result"]["camera"]
+        assert set(view["files"]) == {IMAGE_NAME, *VIEW_MAPS}
+        layout = json.loads((folder / LAYOUT).read_text())
+        assert {k for entry in layout["objects"] for k in entry["views"]} == {0}
     records = history(clean_environment)
     assert set(records) == set(folders)
     assert all(
@@ -94,6 +109,34 @@ def test_a_run_stores_n_complete_scenes_and_records_them(clean_environment, monk
     assert spy.calls == []
     assert {s: (f / MARKER).read_text() for s, f in scene_folders(clean_environment).items()} == markers
     assert all(r.attempts == 2 and r.success for r in history(clean_environment).values())
+
+
+def test_a_scene_with_three_views_stores_each_view_with_its_maps(clean_environment, monkeypatch):
+    monkeypatch.setenv("RENDER_WORKERS", "2")
+    state = generate_scenes(scenes=1, archetypes=["warehouse"], seed=4, views=3, return_state=True)
+    assert state.is_completed(), state.message
+    [(scene_id, folder)] = scene_folders(clean_environment).items()
+    assert {p.name for p in folder.iterdir()} == {IMAGE_NAME, SCENE_JSON, MARKER, *GROUND_TRUTH, "views"}
+    document = json.loads((folder / SCENE_JSON).read_text())
+    views = document["result"]["views"]
+    assert [v["index"] for v in views] == [0, 1, 2] and views[0]["camera"] == document["result"]["camera"]
+    assert len({tuple(v["camera"]["position_m"]) for v in views}) == 3
+    for k in (1, 2):
+        assert {p.name for p in (folder / "views" / str(k)).iterdir()} == {IMAGE_NAME, *VIEW_MAPS}
+    for view in views:
+        assert len(view["files"]) == 1 + len(VIEW_MAPS)
+        for name, sha256 in view["files"].items():
+            assert sha256_file(folder / name) == sha256, name
+    layout = json.loads((folder / LAYOUT).read_text())
+    shown = [{e["id"] for e in layout["objects"] if k in e["views"]} for k in range(3)]
+    assert shown[1] - shown[0] and shown[2] - shown[0]  # each further view shows objects view 0 does not
+    assert history(clean_environment)[scene_id].views == 3
+    assert not any((clean_environment / ".staging").iterdir())
+    # the same spec again: taken from the cache, the views as they were
+    before = {p: p.read_bytes() for p in (folder / "views").rglob("*.png")}
+    again = rerun_failed_scenes(scene_ids=[scene_id], return_state=True)
+    assert again.is_completed(), again.message
+    assert {p: p.read_bytes() for p in (folder / "views").rglob("*.png")} == before
 
 
 def test_scenes_render_side_by_side_up_to_max_concurrency(clean_environment, monkeypatch):

@@ -100,8 +100,13 @@ def test_a_killed_runs_scenes_are_taken_at_once_and_no_finished_image_is_bought_
     assert all(asked[scene] == 1 for scene in finished), (finished, asked)
     in_flight = {scene for scene in asked_before if scene not in finished}
     assert sum(asked.values()) - len(records) <= len(in_flight)
-    [killed] = [r for r in SqliteHistoryStore(clean_environment / "history.sqlite3").runs_since(
-        utcnow() - timedelta(hours=1)) if r.state == "crashed"]
+    [killed] = [
+        r
+        for r in SqliteHistoryStore(clean_environment / "history.sqlite3").runs_since(
+            utcnow() - timedelta(hours=1)
+        )
+        if r.state == "crashed"
+    ]
     assert set(killed.scenes) == set(records)
 
 

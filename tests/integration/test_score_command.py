@@ -32,8 +32,9 @@ def test_scores_are_printed_stored_by_digest_and_reported(clean_environment, cap
     document = json.loads(text)
     assert set(document) == {
         "scene_id", "reconstruction", "frame", "transform", "counted_objects", "at_iou", "centre_error_cm",
-        "size_error_pct", "yaw_error_deg", "chamfer_m", "fscore_5cm", "per_category", "articulation",
+        "size_error_pct", "yaw_error_deg", "chamfer_m", "fscore_5cm", "per_category", "articulation", "views",
     }  # fmt: skip
+    assert document["views"] == [0]  # a one-view scene: its image's objects count
     # the layout carries its joints: scored against themselves
     assert document["articulation"]["precision"] == document["articulation"]["recall"] == 1.0
     expected = {"uri": itself.as_uri(), "sha256": sha256_file(itself), "format": "json"}

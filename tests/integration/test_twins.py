@@ -16,9 +16,19 @@ from cli.main import main
 from flows.collect_batches import collect_batches
 from flows.generate_scenes import generate_scenes
 from scenegen.backends.google.gemini_review import REFERENCE_MARKER
-from scenegen.images import PREVIEW_SIZE
-from scenegen.storage import GROUND_TRUTH, IMAGE_NAME, LAYOUT, MARKER, PARTS, REFERENCE, SCENE_JSON, STAGE
-from scenegen.twins.photograph import INSTRUCTIONS
+from scenegen.images import PREVIEW_SIZE, sha256_file
+from scenegen.storage import (
+    GROUND_TRUTH,
+    IMAGE_NAME,
+    LAYOUT,
+    MARKER,
+    PARTS,
+    REFERENCE,
+    SCENE_JSON,
+    STAGE,
+    VIEW_MAPS,
+)
+from scenegen.twins.photograph import INSTRUCTIONS, VIEW_INSTRUCTIONS
 from tests.fake_answers import inline_images
 from tests.helpers import events_named, note_uploads
 from tests.integration.test_flows import history, scene_folders
@@ -123,7 +133,7 @@ def test_photographs_that_do_not_follow_their_reference_are_rejected_and_replace
     assert sorted(r.status for r in records) == ["rejected", "rejected"]
     for record in records:
         assert "does not follow its reference: " in record.failure_reason, record.failure_reason
-        assert record.twin and record.agreement and not record.agreement["passed"]
+        assert record.twin and record.agreement and not record.agreement["passed"], record.failure_reason
         assert record.cost_usd == pytest.approx(IMAGE_COST + REFERENCE_COST)  # paid for, never reviewed
     reasons = " ".join(r.failure_reason for r in records)
     assert "camera moved" in reasons
@@ -147,12 +157,14 @@ def test_twins_in_gcs_have_every_file_stored_before_the_marker(cloud, twins, mon
     assert document["twin"] and document["agreement"]["frame"] == scene["ground_truth"]["agreement"]["frame"]
 
 
-def test_twins_go_through_batch_jobs_with_their_references_inline(clean_environment, twins):
-    state = generate_scenes(scenes=2, seed=9, twins=True, batch=True, return_state=True)
+def test_twins_go_through_batch_jobs_with_their_references_inline_and_their_further_views_online(
+    clean_environment, twins, caplog
+):
+    state = generate_scenes(scenes=2, seed=9, twins=True, batch=True, views=2, return_state=True)
     assert state.is_completed(), state.message
     [create] = [r for r in twins.requests(IMAGE_MODEL) if r["path"].endswith(":batchGenerateContent")]
     inlined = create["body"]["batch"]["inputConfig"]["requests"]["requests"]
-    assert len(inlined) == 2
+    assert len(inlined) == 2  # view 0 of each scene
     assert all(len(inline_images(item["request"])) == 1 for item in inlined)
     assert {r.status for r in history(clean_environment).values()} == {"submitted"}
 
@@ -161,12 +173,69 @@ def test_twins_go_through_batch_jobs_with_their_references_inline(clean_environm
     assert state.is_completed(), state.message
     folders = scene_folders(clean_environment)
     assert len(folders) == 2
+    # once view 0 is collected, view 1 is asked online, with its reference and the first photograph
+    online = [r for r in twins.requests(IMAGE_MODEL) if r["path"].endswith(":generateContent")]
+    assert len(online) == 2 and all(len(inline_images(r["body"])) == 2 for r in online)
+    assert caplog.text.count("view 0 collected from its batch job; views 1 to 1 are asked online now") == 2
     for scene_id, folder in folders.items():
-        assert {p.name for p in folder.iterdir()} == TWIN_FILES
+        assert {p.name for p in folder.iterdir()} == TWIN_FILES | {"views"}
+        assert {p.name for p in (folder / "views" / "1").iterdir()} == {IMAGE_NAME, *VIEW_MAPS, REFERENCE}
         document = json.loads((folder / SCENE_JSON).read_text())
         assert document["result"]["backend"] == "gemini-batch" and document["ground_truth"]["kind"] == "twin"
         assert document["ground_truth"]["agreement"]["passed"]
-        # half the online price, the reference's tokens too; the review online
-        expected = round((IMAGE_COST + REFERENCE_COST) / 2, 6) + REVIEW_COST
+        # view 0 at half the online price, the reference's tokens too; view 1 online; both reviewed online
+        expected = round((IMAGE_COST + REFERENCE_COST) / 2, 6) + IMAGE_COST + REFERENCE_COST + 2 * REVIEW_COST
         assert document["result"]["cost_usd"] == pytest.approx(expected)
         assert history(clean_environment)[scene_id].success
+
+
+def test_a_twin_with_two_views_asks_again_for_a_view_whose_colours_stray_and_holds_both_views_cost(
+    clean_environment, twins, monkeypatch
+):
+    # view 1's first photograph is recoloured: refused by the cross-view check, asked again, then restyled
+    twins.script(**{IMAGE_MODEL: ["twin", "twin_recoloured", "twin"]})
+    state = generate_scenes(scenes=1, archetypes=["kitchen"], seed=5, twins=True, views=2, return_state=True)
+    assert state.is_completed(), state.message
+    [(scene_id, folder)] = scene_folders(clean_environment).items()
+    requests = twins.requests(IMAGE_MODEL)
+    assert len(requests) == 3
+    # views 1's requests: its own reference, then the first photograph as the appearance reference
+    first_photo = Image.open(folder / IMAGE_NAME)
+    for request in requests[1:]:
+        shown = inline_images(request["body"])
+        assert len(shown) == 2 and VIEW_INSTRUCTIONS.splitlines()[0] in text_of(request["body"])
+        with Image.open(folder / "views" / "1" / REFERENCE) as reference:
+            assert difference(shown[0], reference) < 3.0
+        assert difference(shown[1], first_photo) < 3.0
+    assert {p.name for p in (folder / "views" / "1").iterdir()} == {IMAGE_NAME, *VIEW_MAPS, REFERENCE}
+    document = json.loads((folder / SCENE_JSON).read_text())
+    views = document["result"]["views"]
+    assert [v["index"] for v in views] == [0, 1] and views[0]["camera"] == document["result"]["camera"]
+    for view in views:
+        for name, sha256 in view["files"].items():
+            assert sha256_file(folder / name) == sha256, name
+    # three photographs (each with a reference; views 1's with the first photograph too) and two reviews
+    paid = 3 * (IMAGE_COST + REFERENCE_COST) + 2 * REVIEW_COST
+    assert document["result"]["cost_usd"] == pytest.approx(paid)
+    assert history(clean_environment)[scene_id].cost_usd == pytest.approx(paid)
+    assert len(twins.requests(TEXT_MODEL)) == 2  # every view reviewed
+
+    # A budget that one scene's two views and their reviews reach: the next scene is not started.
+    monkeypatch.setenv("MAX_COST_USD", "0.25")  # one view and its review are held at 0.19, two at 0.39
+    monkeypatch.setenv("MAX_CONCURRENCY", "2")
+    twins.script(**{IMAGE_MODEL: []})
+    state = generate_scenes(scenes=2, archetypes=["office"], seed=9, twins=True, views=2, return_state=True)
+    assert not state.is_completed() and "MAX_COST_USD ($0.25)" in state.message
+    assert len(twins.requests(IMAGE_MODEL)) == 2  # the first scene's two views, and nothing else
+
+
+def test_a_twin_view_refused_twice_fails_its_scene_with_the_reason(clean_environment, twins):
+    twins.script(**{IMAGE_MODEL: ["twin", "twin_recoloured", "twin_recoloured"]})
+    state = generate_scenes(scenes=1, archetypes=["kitchen"], seed=8, twins=True, views=2, return_state=True)
+    records = sorted(history(clean_environment).values(), key=lambda r: r.attempts)
+    refused = [r for r in records if r.status == "rejected"]
+    assert len(refused) == 1, [(r.status, r.failure_reason) for r in records]
+    assert "view 1: its objects' colours differ from view 0's" in refused[0].failure_reason
+    assert "asked 2 times" in refused[0].failure_reason
+    assert refused[0].cost_usd == pytest.approx(3 * (IMAGE_COST + REFERENCE_COST))  # all paid, never reviewed
+    assert state is not None

@@ -15,7 +15,7 @@ from google.cloud import storage
 
 from scenegen.errors import TransientError, transient_errors
 from scenegen.models import StagedFile, StoredScene
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, marker_document
+from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, VIEWS_FOLDER, marker_document
 
 _TRANSIENT = (
     exceptions.ServiceUnavailable,
@@ -138,6 +138,9 @@ class GcsSceneStorage:
         with transient_errors("GCS", _TRANSIENT):
             for name in SCENE_FILES:
                 self._delete(self._path(scene_id, name))
+            views = self._path(scene_id, VIEWS_FOLDER + "/")
+            for blob in self.bucket.list_blobs(prefix=views, timeout=TIMEOUT_SECONDS):
+                self._delete(blob.name)
 
     def read_text(self, scene_id: str, name: str) -> str:
         path = self._path(scene_id, name)

@@ -14,6 +14,7 @@ from scenegen.backends.google.gemini_client import api_key, gemini_client, gemin
 from scenegen.backends.google.gemini_image import (
     GEMINI_SCENE_BYTES,
     REFERENCE_TOKENS,
+    GeminiImageGenerator,
     image_request,
     stage_answer,
 )
@@ -30,8 +31,15 @@ LIST_PAGE_SIZE = 100
 class GeminiBatches:
     """The BatchBackend on Gemini's image model."""
 
-    def __init__(self, settings: Settings, prices: PriceTable, client: genai.Client | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        prices: PriceTable,
+        client: genai.Client | None = None,
+        online: GeminiImageGenerator | None = None,
+    ) -> None:
         self.key = api_key(settings)
+        self.online = online  # a twin's further views are asked online, once its first is collected
         self.client = client or gemini_client(settings)
         self.prices = prices
         self.model = settings.gemini_image_model
@@ -97,6 +105,7 @@ class CollectedImages:
         self.workers = workers
         self.convert_seconds = batches.convert_seconds
         self.items = {scene_id: (job.name, item) for job in jobs for scene_id, item in job.answers.items()}
+        self.online = batches.online
 
     def generate(
         self, spec: SceneSpec, destination: Path, reference: RenderedImage | None = None
@@ -110,4 +119,11 @@ class CollectedImages:
             why = f"{error.code} {error.message}" if error else "no response"
             raise SceneFailed(f"its item in batch job {job} failed: {why}")
         cost = self.prices.cost(self.model, item.response.usage_metadata, image=True, batch=True)
-        return stage_answer(item.response, cost, destination, self, started, reference)
+        photo = stage_answer(item.response, cost, destination, self, started, reference)
+        if reference is None or not reference.views:
+            return photo
+        if self.online is None:
+            raise SceneFailed(
+                f"scene {spec.scene_id} has {spec.views} views and no online image model to ask"
+            )
+        return self.online.further_views(spec, photo, reference)

@@ -12,6 +12,8 @@ from google.genai import types
 from PIL import Image, UnidentifiedImageError
 
 from scenegen.backends.google.gemini_client import api_key, bounded, enum_name, gemini_client, gemini_errors
+from scenegen.backends.google.gemini_views import photograph_views
+from scenegen.catalogue import ViewsConfig
 from scenegen.engine.pool import WorkerPool
 from scenegen.errors import NoImage, SceneBlocked, SceneFailed
 from scenegen.images import (
@@ -23,11 +25,11 @@ from scenegen.images import (
     sha256_file,
     write_atomically,
 )
-from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, ImageMeasures, RenderedImage, SceneSpec
+from scenegen.models import IMAGE_HEIGHT, IMAGE_WIDTH, ImageMeasures, RenderedImage, RenderedView, SceneSpec
 from scenegen.prices import PriceTable
 from scenegen.quality.checks import measure
 from scenegen.settings import Settings
-from scenegen.twins.photograph import INSTRUCTIONS, as_twin
+from scenegen.twins.photograph import INSTRUCTIONS, VIEW_INSTRUCTIONS, as_twin
 
 # Finish reasons that mean the model refused, as opposed to merely not drawing.
 BLOCK_REASONS = {
@@ -135,15 +137,19 @@ def _decode(data: bytes, cost_usd: float) -> Image.Image:
         raise SceneFailed(f"the returned {kind} image cannot be decoded: {exc}", cost_usd) from None
 
 
-def image_request(spec: SceneSpec, reference: RenderedImage | None = None) -> dict[str, Any]:
+def image_request(
+    spec: SceneSpec, reference: RenderedImage | RenderedView | None = None, appearance: Path | None = None
+) -> dict[str, Any]:
     """The spec's request: its prompt; for a twin, the reference's copy (a half-size JPEG, inline) before
-    the prompt and the instruction to keep the reference's geometry."""
+    the prompt and the instruction to keep the reference's geometry; for a twin's further view, the first
+    view's photograph (its reviewer's copy, `appearance`) after the reference, to keep its look."""
     contents: Any = spec.prompt
     if reference is not None:
-        shown = preview_path(Path(reference.path)).read_bytes()
+        shown = [preview_path(Path(reference.path)), *([appearance] if appearance else [])]
+        text = f"{spec.prompt}\n\n{INSTRUCTIONS}" + (f"\n\n{VIEW_INSTRUCTIONS}" if appearance else "")
         contents = [
-            types.Part.from_bytes(data=shown, mime_type="image/jpeg"),
-            types.Part.from_text(text=f"{spec.prompt}\n\n{INSTRUCTIONS}"),
+            *(types.Part.from_bytes(data=path.read_bytes(), mime_type="image/jpeg") for path in shown),
+            types.Part.from_text(text=text),
         ]
     return {
         "contents": contents,
@@ -169,8 +175,10 @@ class GeminiImageGenerator:
         prices: PriceTable,
         workers: WorkerPool,
         client: genai.Client | None = None,
+        views: ViewsConfig | None = None,
     ) -> None:
         self.key = api_key(settings)
+        self.views = views or ViewsConfig()  # how far a twin's further views may stray from its first
         self.client = client or gemini_client(settings)
         self.prices = prices
         self.workers = workers
@@ -184,9 +192,28 @@ class GeminiImageGenerator:
     def generate(
         self, spec: SceneSpec, destination: Path, reference: RenderedImage | None = None
     ) -> RenderedImage:
-        """The spec's image, staged; for a twin, a photograph of `reference` carrying its ground truth."""
+        """The spec's image, staged; for a twin, a photograph of `reference` carrying its ground truth,
+        and one of each further view of it (scenegen.backends.google.gemini_views)."""
+        photo = self.ask(image_request(spec, reference), destination, reference)
+        if reference is None or not reference.views:
+            return photo
+        return self.further_views(spec, photo, reference)
+
+    def further_views(self, spec: SceneSpec, photo: RenderedImage, reference: RenderedImage) -> RenderedImage:
+        """The first view's photograph with one of each further view of `reference`, asked now."""
+
+        def ask(view: RenderedView, appearance: Path, target: Path) -> RenderedImage:
+            return self.ask(image_request(spec, view, appearance), target)
+
+        return photograph_views(
+            photo, reference, ask, self.workers, self.views, self.convert_seconds, spec.scene_id
+        )
+
+    def ask(
+        self, request: dict[str, Any], destination: Path, reference: RenderedImage | None = None
+    ) -> RenderedImage:
+        """One image call, its answer staged at `destination`."""
         started = time.perf_counter()
-        request = image_request(spec, reference)
         with gemini_errors(f"Gemini image model {self.model}", self.key):
             response = self.client.models.generate_content(
                 model=self.model,

@@ -11,7 +11,15 @@ from typing import Any
 
 from scenegen.images import sha256_file
 from scenegen.models import StagedFile, StoredScene
-from scenegen.storage import IMAGE_NAME, MARKER, SCENE_FILES, SCENE_JSON, local_path, marker_document
+from scenegen.storage import (
+    IMAGE_NAME,
+    MARKER,
+    SCENE_FILES,
+    SCENE_JSON,
+    VIEWS_FOLDER,
+    local_path,
+    marker_document,
+)
 
 
 class LocalSceneStorage:
@@ -56,6 +64,7 @@ class LocalSceneStorage:
             (folder / name).unlink(missing_ok=True)
         for leftover in folder.glob("*.part"):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(folder / VIEWS_FOLDER, ignore_errors=True)
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
@@ -83,6 +92,7 @@ class LocalSceneStorage:
 
 
 def _atomic_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     shutil.copyfile(source, partial)
     os.replace(partial, target)

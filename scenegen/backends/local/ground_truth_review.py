@@ -4,41 +4,22 @@ as Gemini's, with true answers, so the embedded backend runs the review stage fo
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from scenegen.catalogue import ReviewConfig
 from scenegen.models import Camera, RenderedImage, Review, Rubric, SceneSpec
 from scenegen.quality.review import judge, unreviewed
+from scenegen.render.views import corner_distance, floor_in_view
 from scenegen.storage import LAYOUT, ROOM_SURFACES
 
-FLOOR_SAMPLES = 40  # the floor is sampled on a 40 x 40 grid to measure how much of it is in the frame
 
-
-def floor_in_view(room_size_m: list[float], camera: Camera) -> float:
-    """The share of the floor's area that projects inside the frame (what stands on it aside)."""
-    width, depth = room_size_m[0], room_size_m[1]
-    steps = (np.arange(FLOOR_SAMPLES) + 0.5) / FLOOR_SAMPLES
-    xs, ys = np.meshgrid(steps * width, steps * depth)
-    points = np.stack([xs.ravel(), ys.ravel(), np.zeros(xs.size)], axis=1)
-    in_camera = (points - np.asarray(camera.position_m)) @ np.asarray(camera.world_from_camera)
-    ahead = in_camera[:, 2] > 1e-6
-    z = np.where(ahead, in_camera[:, 2], 1.0)
-    u = camera.cx + camera.fx * in_camera[:, 0] / z
-    v = camera.cy + camera.fy * in_camera[:, 1] / z
-    inside = ahead & (u >= 0) & (u <= camera.width) & (v >= 0) & (v <= camera.height)
-    return float(inside.mean())
-
-
-def corner_distance(room_size_m: list[float], camera: Camera) -> float:
-    """How far (in plan, metres) the camera stands from the nearest corner of the room."""
-    x, y = camera.position_m[0], camera.position_m[1]
-    width, depth = room_size_m[0], room_size_m[1]
-    return min(math.hypot(x - cx, y - cy) for cx in (0.0, width) for cy in (0.0, depth))
+def floor_in_frame(room_size_m: list[float], camera: Camera) -> float:
+    """The share of the floor's area that projects inside the camera's frame (what stands on it aside)."""
+    size = (camera.width, camera.height)
+    centre = (camera.cx, camera.cy)
+    return floor_in_view(room_size_m, camera.position_m, camera.world_from_camera, camera.fx, centre, size)
 
 
 def ground_truth_rubric(
@@ -62,11 +43,11 @@ def ground_truth_rubric(
     return Rubric(
         archetype_seen=archetype,
         archetype_matches=True,
-        whole_room_in_view=floor_in_view(room, camera) >= config.min_floor_in_view,
+        whole_room_in_view=floor_in_frame(room, camera) >= config.min_floor_in_view,
         floor_visible=floor_share >= config.min_floor_share,
         elevated_corner_view=height >= config.min_camera_height_m
         and camera.pitch_deg < 0
-        and corner_distance(room, camera) <= config.max_corner_distance_m,
+        and corner_distance(room, camera.position_m) <= config.max_corner_distance_m,
         rectilinear_lens=True,
         people_present=False,
         text_or_watermark=False,
@@ -77,15 +58,17 @@ def ground_truth_rubric(
 
 
 def review_from_ground_truth(spec: SceneSpec, rendered: RenderedImage, config: ReviewConfig) -> Review:
-    """The rubric from the staged layout (each object's pixels were counted from the instance mask when it
-    was drawn, so nothing is decoded here), judged."""
+    """The rubric from the staged layout and the view's pixels of each object (counted from the instance
+    mask when it was drawn, so nothing is decoded here), judged."""
     files = {staged.name: Path(staged.path) for staged in rendered.ground_truth}
     if rendered.camera is None or LAYOUT not in files:
         return unreviewed(
             f"the {rendered.backend} image has no ground truth to review", GroundTruthReviewer.model
         )
     layout = json.loads(files[LAYOUT].read_text(encoding="utf-8"))
-    pixels = {entry["id"]: entry["pixels"] for entry in layout["objects"]}
+    pixels = rendered.object_pixels  # a further view's own; view 0's are also in the layout
+    if pixels is None:
+        pixels = {entry["id"]: entry["pixels"] for entry in layout["objects"]}
     rubric = ground_truth_rubric(pixels, layout, rendered.camera, spec.archetype, config)
     return judge(rubric, spec.archetype, config, GroundTruthReviewer.model, 0.0)
 

@@ -48,10 +48,11 @@ class SqliteHistoryStore:
                     failure_reason TEXT, image_uri TEXT, sha256 TEXT, cost_usd REAL NOT NULL,
                     flow_run_id TEXT, attempts INTEGER NOT NULL, seed INTEGER NOT NULL,
                     image_model TEXT NOT NULL, prompt_model TEXT NOT NULL, phash TEXT, batch_job TEXT,
-                    review TEXT, planned_until TEXT, twin INTEGER NOT NULL DEFAULT 0, agreement TEXT)"""
+                    review TEXT, planned_until TEXT, twin INTEGER NOT NULL DEFAULT 0, agreement TEXT,
+                    views INTEGER NOT NULL DEFAULT 1)"""
             )
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({TABLE})")}
-            # a history file from before image checks, batch mode, reviews, planned records, twins
+            # a history file from before image checks, batch mode, reviews, planned records, twins, views
             for added, kind in (
                 ("phash", "TEXT"),
                 ("batch_job", "TEXT"),
@@ -59,6 +60,7 @@ class SqliteHistoryStore:
                 ("planned_until", "TEXT"),
                 ("twin", "INTEGER NOT NULL DEFAULT 0"),
                 ("agreement", "TEXT"),
+                ("views", "INTEGER NOT NULL DEFAULT 1"),
             ):
                 if added not in columns:
                     db.execute(f"ALTER TABLE {TABLE} ADD COLUMN {added} {kind}")

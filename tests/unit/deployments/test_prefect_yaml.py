@@ -118,6 +118,7 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
         "shard_size",
         "batch",
         "twins",
+        "views",
     ]
     assert fields["scenes"] == {
         "default": 10,
@@ -132,6 +133,9 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
     assert fields["dry_run"]["type"] == "boolean" and fields["dry_run"]["default"] is False
     assert fields["batch"]["type"] == "boolean" and fields["batch"]["default"] is False
     assert fields["twins"]["type"] == "boolean" and fields["twins"]["default"] is False
+    views = fields["views"]
+    assert (views["default"], views["minimum"], views["maximum"]) == (1, 1, 8)
+    assert views["description"].startswith("Posed views of each room (1 to 8)")
     archetypes = fields["archetypes"]
     assert archetypes["type"] == "array" and archetypes["default"] == []
     assert archetypes["items"] == {"$ref": "#/definitions/ArchetypeName"}
@@ -139,7 +143,7 @@ def test_the_run_form_shows_defaults_a_multi_select_and_a_checkbox_and_nothing_i
     # only the seed may be left empty (a new plan); no parameter shows as a choice of types but it
     assert [name for name, field in fields.items() if "anyOf" in field] == ["seed"]
     assert not schema.get("required")
-    for bad in ({"scenes": 0}, {"archetypes": ["spaceship"]}, {"seed": -1}, {"shard_size": 0}):
+    for bad in ({"scenes": 0}, {"archetypes": ["spaceship"]}, {"seed": -1}, {"shard_size": 0}, {"views": 9}):
         with pytest.raises(ParameterTypeError):
             generate.validate_parameters(bad)
     with pytest.raises(SignatureMismatchError):  # what the parent gives its shards is no parameter here

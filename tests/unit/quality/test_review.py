@@ -9,7 +9,7 @@ import pytest
 
 from scenegen.backends.local.ground_truth_review import (
     corner_distance,
-    floor_in_view,
+    floor_in_frame,
     ground_truth_rubric,
     review_from_ground_truth,
 )
@@ -174,11 +174,11 @@ def overhead_camera(focal: float) -> Camera:
 
 
 def test_the_floor_in_view_is_the_share_of_its_area_inside_the_frame():
-    assert floor_in_view(ROOM, overhead_camera(60)) == 1.0  # 5 m at 10 m: 30 px of the 50 px half width
+    assert floor_in_frame(ROOM, overhead_camera(60)) == 1.0  # 5 m at 10 m: 30 px of the 50 px half width
     # at focal 120 the frame spans x 5 +- 4.17 m and y 4 +- 2.33 m: (8.33 / 10) * (4.67 / 8) of the floor
-    assert floor_in_view(ROOM, overhead_camera(120)) == pytest.approx(0.486, abs=0.03)
-    assert floor_in_view(ROOM, corner_camera(pitch=60.0)) == 0.0  # looking up at the ceiling
-    assert corner_distance(ROOM, corner_camera(at=(9.0, 7.0))) == pytest.approx(math.hypot(1, 1))
+    assert floor_in_frame(ROOM, overhead_camera(120)) == pytest.approx(0.486, abs=0.03)
+    assert floor_in_frame(ROOM, corner_camera(pitch=60.0)) == 0.0  # looking up at the ceiling
+    assert corner_distance(ROOM, corner_camera(at=(9.0, 7.0)).position_m) == pytest.approx(math.hypot(1, 1))
 
 
 def counts(instances: np.ndarray) -> dict[int, int]:

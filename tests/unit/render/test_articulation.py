@@ -13,11 +13,12 @@ from scenegen.catalogue import ArticulationConfig, load_archetype_config
 from scenegen.render import render_scene
 from scenegen.render.geometry import rotation_about
 from scenegen.render.ground_truth import layout_document
+from scenegen.render.procedural import RenderOptions
 from scenegen.render.stage import write_stage
 
 SIZE = (688, 384)
 TAGS = ("midday_light", "busy_state", "large_space", "moderate_clutter", "modern_style")
-LEFT_OPEN = ArticulationConfig(open_scene_share=1.0, open_part_share=0.6)  # every scene, most parts
+LEFT_OPEN = RenderOptions(ArticulationConfig(open_scene_share=1.0, open_part_share=0.6))  # most parts
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,9 @@ from scenegen.backends.local.procedural import draw_scene
 from scenegen.catalogue import load_archetype_config
 from scenegen.models import RenderedImage, SceneSpec
 from scenegen.render import render_scene
+from scenegen.render.faces import visible_faces
 from scenegen.render.geometry import Box, PinholeCamera, Thing
-from scenegen.render.raster import rasterize, visible_faces
+from scenegen.render.raster import rasterize
 from scenegen.storage import DEPTH, GROUND_TRUTH, INSTANCES, LAYOUT, NORMALS, SEMANTIC, STAGE
 
 SIZE = (688, 384)  # a quarter of the real frame: the same code, four times fewer pixels

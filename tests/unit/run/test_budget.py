@@ -1,8 +1,10 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from scenegen.prices import load_price_table
-from scenegen.run.budget import RunGate
+from scenegen.run.budget import RunGate, scene_hold
 
 PRICES = load_price_table()
 
@@ -92,3 +94,15 @@ def test_a_shards_share_is_never_exceeded_even_when_renders_cost_less_than_expec
     assert gate.admit(0.14) is None
     gate.settle(0.14, 0.1375)  # cheaper than expected: a run alone would start another, a share may not
     assert "share" in gate.admit(0.14)
+
+
+def test_a_scene_holds_every_views_image_and_review_before_its_first_image():
+    assert scene_hold(1, False, 0.14, 0.002, 0.05) == (0.14, 0.05)
+    images, reviews = scene_hold(4, False, 0.14, 0.002, 0.05)
+    assert images == pytest.approx(0.56) and reviews == pytest.approx(0.2)
+    # a twin: each request carries its reference, and views 1..K-1 the first photograph too
+    images, reviews = scene_hold(3, True, 0.14, 0.002, 0.05)
+    assert images == pytest.approx(3 * 0.142 + 2 * 0.002) and reviews == pytest.approx(0.15)
+    gate = RunGate(max_cost_usd=0.5, spent_usd=0.0, first_call_alone_seconds=0)
+    assert gate.admit(sum(scene_hold(3, True, 0.14, 0.002, 0.05))) is None
+    assert gate.admit(0.01) is not None  # the three views' hold reached the budget: nothing else starts

@@ -21,12 +21,11 @@ from scenegen.scoring.scorecard import (
     KnownRoom,
     known_room,
     locate_scene,
-    quality_markdown,
     reconstruction_quality,
     score,
-    score_markdown,
     score_name,
 )
+from scenegen.scoring.tables import quality_markdown, score_markdown
 from scenegen.storage import LAYOUT
 from tests.helpers import stored_scene
 

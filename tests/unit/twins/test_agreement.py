@@ -12,7 +12,7 @@ from tests import restyle
 CONFIG = load_archetype_config().agreement
 SIZE = (2752, 1536)  # the frame: the check's thresholds are set for it
 SPECS = [
-    ("warehouse", ("night_light", "busy_state", "large_space", "heavy_clutter", "industrial_style"), 11),
+    ("warehouse", ("night_light", "busy_state", "large_space", "heavy_clutter", "industrial_style"), 14),
     ("office", ("midday_light", "idle_state", "medium_space", "moderate_clutter", "modern_style"), 12),
     (
         "home_laundry",
