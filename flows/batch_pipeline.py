@@ -15,6 +15,7 @@ from scenegen.images import preview_path
 from scenegen.models import RenderedImage, SceneSpec
 from scenegen.records import HistoryRecord, SceneOutcome
 from scenegen.run.batches import Collection, affordable_count, not_submitted, split_for_inline_limit
+from scenegen.run.budget import further_views_usd
 from tasks.batches import batch_backend, poll_batch_jobs, submit_batch_job
 from tasks.record import record_scene
 from tasks.render import render_reference
@@ -34,7 +35,7 @@ def submit_scenes(specs: list[SceneSpec], run: Run, spent_usd: float = 0.0) -> l
     twins = any(spec.twin for spec in specs)
     views = max((spec.views for spec in specs), default=1)
     images = resources.images  # a twin's views after the first: asked online once the first is collected
-    further = (views - 1) * (images.expected_cost_usd + 2 * images.reference_cost_usd) if twins else 0.0
+    further = further_views_usd(views, images.expected_cost_usd, images.reference_cost_usd) if twins else 0.0
     price = (
         batches.expected_cost_usd
         + (batches.reference_cost_usd if twins else 0.0)  # a twin's request carries its reference

@@ -149,7 +149,7 @@ class RenderedImage(BaseModel):
     measures: ImageMeasures | None = None  # taken when the pixels were at hand; else the check takes them
     twin: bool = False  # a photograph of its reference: the ground truth is the reference's
     views: list[RenderedView] = Field(default_factory=list)  # the scene's further views, 1 to VIEWS - 1
-    object_pixels: dict[int, int] | None = None  # a further view's: the ids seen (view 0: layout.json says)
+    object_pixels: dict[int, int] | None = None  # the ids this view shows, and their pixels (its instances)
 
     def each_view(self) -> list[RenderedImage]:
         """View 0 (this image) and every further view as an image of its own, with its camera and maps and

@@ -36,10 +36,19 @@ def scene_hold(
     views: int, twin: bool, image_usd: float, reference_usd: float, review_usd: float
 ) -> tuple[float, float]:
     """What a scene holds before its first image is made, at typical prices: (images, reviews). An image
-    and a review per view; a twin's requests carry its reference, and from the second view on the first
-    photograph too."""
-    images = views * image_usd + ((2 * views - 1) * reference_usd if twin else 0.0)
+    and a review per view; a twin's first request carries its reference, and its further views' requests
+    the first photograph too (further_views_usd)."""
+    if twin:
+        images = image_usd + reference_usd + further_views_usd(views, image_usd, reference_usd)
+    else:
+        images = views * image_usd
     return images, views * review_usd
+
+
+def further_views_usd(views: int, image_usd: float, reference_usd: float) -> float:
+    """A twin's views after the first: each an image whose request carries its reference and the first
+    photograph."""
+    return (views - 1) * (image_usd + 2 * reference_usd)
 
 
 class RunGate:

@@ -35,7 +35,8 @@ class CrossView(BaseModel):
 
 
 def object_colours(image: Path, instances: Path) -> dict[int, np.ndarray]:
-    """The mean sRGB colour (0-1) of each object's interior on the grid, for objects with enough of it."""
+    """The mean sRGB colour (0-1) of each object's interior on the grid, for objects with enough of it.
+    Run in a worker: it decodes a 2K photograph."""
     photo = np.asarray(decode(image).convert("RGB"), np.float32)[::GRID, ::GRID] / 255.0
     with Image.open(instances) as stored:
         ids = np.asarray(stored, np.int64)[::GRID, ::GRID]
@@ -96,13 +97,3 @@ def compare_views(
         passed=passed,
         reason=reason,
     )
-
-
-def cross_view(
-    view: int,
-    first: tuple[Path, Path],
-    other: tuple[Path, Path],
-    config: ViewsConfig,
-) -> CrossView:
-    """A further view's photograph and instance map against the first view's. Run in a worker."""
-    return compare_views(view, object_colours(*first), object_colours(*other), config)

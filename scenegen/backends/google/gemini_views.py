@@ -15,7 +15,7 @@ from scenegen.images import preview_path
 from scenegen.models import RenderedImage, RenderedView
 from scenegen.quality.checks import measure_file
 from scenegen.storage import INSTANCES, staged_view
-from scenegen.twins.crossview import CrossView, cross_view
+from scenegen.twins.crossview import compare_views, object_colours
 from scenegen.twins.photograph import as_twin_view, staged
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,10 @@ def photograph_views(
     measures = workers.call("image check", measure_file, first, preview_path(first), timeout=timeout_seconds)
     photo = photo.model_copy(update={"measures": measures})
     paid = photo.cost_usd
+    # the first photograph's object colours, measured once: every further view is compared with them
+    first_colours = workers.call(
+        "cross-view colours", object_colours, first, staged(reference, INSTANCES), timeout=timeout_seconds
+    )
     views: list[RenderedView] = []
     for view in reference.views:
         target = staged_view(first, view.index)
@@ -46,15 +50,10 @@ def photograph_views(
         for attempt in range(1, ASKS_PER_VIEW + 1):
             shot = ask(view, preview_path(first), target)
             cost += shot.cost_usd
-            verdict: CrossView = workers.call(
-                "cross-view check",
-                cross_view,
-                view.index,
-                (first, staged(reference, INSTANCES)),
-                (target, _instances(view)),
-                config,
-                timeout=timeout_seconds,
+            colours = workers.call(
+                "cross-view colours", object_colours, target, _instances(view), timeout=timeout_seconds
             )
+            verdict = compare_views(view.index, first_colours, colours, config)
             log.info("%s: view %d against view 0: %s", scene_id, view.index, verdict.colour_difference)
             if verdict.passed:
                 break

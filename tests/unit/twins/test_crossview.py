@@ -8,7 +8,7 @@ from PIL import Image
 
 from scenegen.catalogue import load_archetype_config
 from scenegen.render.procedural import RenderOptions, render_scene
-from scenegen.twins.crossview import compare_views, cross_view
+from scenegen.twins.crossview import compare_views, object_colours
 from tests import restyle
 
 SIZE = (1376, 768)
@@ -30,12 +30,14 @@ def two_views(tmp_path_factory):
 
 
 def test_a_restyled_view_passes_and_a_recoloured_one_is_refused(two_views):
-    first = (two_views / "photo0.png", two_views / "instances0.png")
-    restyled = cross_view(1, first, (two_views / "photo1.png", two_views / "instances1.png"), CONFIG.views)
+    first = object_colours(two_views / "photo0.png", two_views / "instances0.png")
+    restyled = compare_views(
+        1, first, object_colours(two_views / "photo1.png", two_views / "instances1.png"), CONFIG.views
+    )
     assert restyled.passed and restyled.shared_objects >= CONFIG.views.min_shared_objects
     assert restyled.colour_difference < CONFIG.views.max_colour_difference / 2
-    recoloured = cross_view(
-        1, first, (two_views / "recoloured1.png", two_views / "instances1.png"), CONFIG.views
+    recoloured = compare_views(
+        1, first, object_colours(two_views / "recoloured1.png", two_views / "instances1.png"), CONFIG.views
     )
     assert not recoloured.passed
     assert recoloured.colour_difference > CONFIG.views.max_colour_difference
